@@ -1,0 +1,215 @@
+// Transforms from Philox words to floating-point values (stream format version 1).
+//
+// Every path (scalar, AVX2, AVX-512, NEON) compiles these same functions; the loops
+// that call them are vectorized by the compiler for the path's instruction set. The
+// paths agree bit for bit because each step is one IEEE 754 operation in round to
+// nearest-even: +, -, *, /, sqrt, exact integer conversions, bit operations. The
+// build compiles with -ffp-contract=off so no multiply and add fuse into an FMA,
+// and nothing here calls libm, whose results differ between machines.
+// fastxavier/reference.py repeats each function step by step in NumPy.
+
+// ---- uniform ------------------------------------------------------------------------
+
+// float32: j = (w as int32) >> 7, made odd, so |j| <= 2^24 - 1 and j is symmetric about
+// zero. scale = bound * 2^-24 rounded to float32, so every value is strictly inside
+// (-bound, bound) after the one rounding of the multiply.
+inline float uniform_f32(uint32_t word, float scale) {
+  const int32_t j = (static_cast<int32_t>(word) >> 7) | 1;  // arithmetic shift (C++20)
+  return static_cast<float>(j) * scale;
+}
+
+// Converts an integer in [0, 2^32) to double exactly with signed 32-bit conversions,
+// which every vector instruction set has.
+inline double u32_to_f64(uint32_t x) {
+  return static_cast<double>(static_cast<int32_t>(x ^ 0x80000000u)) + 0x1p31;
+}
+
+// float64: x = (high << 32) | low, j = ((x as int64) >> 10) | 1 with |j| < 2^53, the
+// value is double(j) * (bound * 2^-53). j is converted in two exact halves, whose sum
+// is exact because j fits in 53 bits.
+inline double uniform_f64(uint32_t low, uint32_t high, double scale) {
+  const int32_t j_high = static_cast<int32_t>(high) >> 10;
+  const uint32_t j_low = (high << 22) | (low >> 10) | 1u;
+  const double j = static_cast<double>(j_high) * 0x1p32 + u32_to_f64(j_low);
+  return j * scale;
+}
+
+// ---- natural logarithm on (0, 1] -----------------------------------------------------
+//
+// x = 2^e * m with m in [sqrt(2)/2, sqrt(2)); with t = m - 1 and s = t / (2 + t),
+// ln m = 2 atanh(s) = 2s + s * (2/3 s^2 + 2/5 s^4 + ...), |s| <= 0.1716. The series is
+// cut where its next term is below half an ulp. ln 2 is split into a high part with
+// few mantissa bits, so e * ln2_high is exact, and the low remainder.
+
+inline float log_unit_f32(float x) {
+  const uint32_t bits = std::bit_cast<uint32_t>(x);
+  int32_t exponent = static_cast<int32_t>(bits >> 23) - 127;
+  uint32_t mantissa = (bits & 0x007FFFFFu) | 0x3F800000u;  // m in [1, 2)
+  const bool above_sqrt2 = mantissa > 0x3FB504F3u;
+  mantissa = above_sqrt2 ? mantissa - 0x00800000u : mantissa;  // m / 2
+  exponent = above_sqrt2 ? exponent + 1 : exponent;
+
+  const float t = std::bit_cast<float>(mantissa) - 1.0f;
+  const float s = t / (2.0f + t);
+  const float s2 = s * s;
+  const float series =
+      s2 * (0x1.555556p-1f + s2 * (0x1.99999ap-2f + s2 * (0x1.24924ap-2f + s2 * 0x1.c71c72p-3f)));
+  const float log_m = (s + s) + s * series;
+
+  const float e = static_cast<float>(exponent);
+  return e * 0x1.62e400p-1f + (log_m + e * 0x1.7f7d1cp-20f);
+}
+
+inline double log_unit_f64(double x) {
+  const uint64_t bits = std::bit_cast<uint64_t>(x);
+  int32_t exponent = static_cast<int32_t>(bits >> 52) - 1023;
+  uint64_t mantissa = (bits & 0x000FFFFFFFFFFFFFull) | 0x3FF0000000000000ull;
+  const bool above_sqrt2 = mantissa > 0x3FF6A09E667F3BCCull;
+  mantissa = above_sqrt2 ? mantissa - 0x0010000000000000ull : mantissa;
+  exponent = above_sqrt2 ? exponent + 1 : exponent;
+
+  const double t = std::bit_cast<double>(mantissa) - 1.0;
+  const double s = t / (2.0 + t);
+  const double s2 = s * s;
+  double series = 0x1.642c8590b2164p-4;  // 2/23
+  series = 0x1.8618618618618p-4 + s2 * series;
+  series = 0x1.af286bca1af28p-4 + s2 * series;
+  series = 0x1.e1e1e1e1e1e1ep-4 + s2 * series;
+  series = 0x1.1111111111111p-3 + s2 * series;
+  series = 0x1.3b13b13b13b14p-3 + s2 * series;
+  series = 0x1.745d1745d1746p-3 + s2 * series;
+  series = 0x1.c71c71c71c71cp-3 + s2 * series;
+  series = 0x1.2492492492492p-2 + s2 * series;
+  series = 0x1.999999999999ap-2 + s2 * series;
+  series = 0x1.5555555555555p-1 + s2 * series;  // 2/3
+  const double log_m = (s + s) + s * (s2 * series);
+
+  const double e = static_cast<double>(exponent);
+  return e * 0x1.62e42feep-1 + (log_m + e * 0x1.a39ef35793c76p-33);
+}
+
+// ---- sine and cosine of a fraction of a turn ----------------------------------------
+//
+// The angle is 2 pi u2 with u2 an integer k over 2^bits, so the range reduction is
+// exact integer work: k + 2^(bits-3) splits into a quadrant q (top two bits) and a
+// fraction f in [-1/2, 1/2), angle = (pi/2)(q + f). sin and cos of (pi/2) f come from
+// the Taylor series in f (coefficients (pi/2)^n / n!), |(pi/2) f| <= pi/4; the quadrant
+// then swaps them and flips signs exactly.
+
+struct SinCosF32 {
+  float cos;
+  float sin;
+};
+
+// k: 24-bit integer, the angle is 2 pi k / 2^24.
+inline SinCosF32 sincos_turn_f32(uint32_t k) {
+  const uint32_t shifted = (k + 0x200000u) & 0xFFFFFFu;
+  const uint32_t quadrant = shifted >> 22;
+  const float f = static_cast<float>(static_cast<int32_t>(shifted & 0x3FFFFFu)) * 0x1p-22f - 0.5f;
+  const float f2 = f * f;
+
+  const float sin_f =
+      f * (0x1.921fb6p+0f +
+           f2 * (-0x1.4abbcep-1f + f2 * (0x1.466bc6p-4f + f2 * (-0x1.32d2ccp-8f + f2 * 0x1.507834p-13f))));
+  const float cos_f =
+      1.0f + f2 * (-0x1.3bd3ccp+0f +
+                   f2 * (0x1.03c1f0p-2f + f2 * (-0x1.55d3c8p-6f + f2 * (0x1.e1f506p-11f + f2 * -0x1.a6d1f2p-16f))));
+
+  const bool swap = (quadrant & 1u) != 0;
+  const uint32_t cos_sign = ((quadrant + 1u) & 2u) << 30;  // quadrants 1, 2
+  const uint32_t sin_sign = (quadrant & 2u) << 30;         // quadrants 2, 3
+  const float c = swap ? sin_f : cos_f;
+  const float s = swap ? cos_f : sin_f;
+  return {std::bit_cast<float>(std::bit_cast<uint32_t>(c) ^ cos_sign),
+          std::bit_cast<float>(std::bit_cast<uint32_t>(s) ^ sin_sign)};
+}
+
+struct SinCosF64 {
+  double cos;
+  double sin;
+};
+
+// Converts an integer in [0, 2^52) to double exactly through two 26-bit halves.
+inline double u52_to_f64(uint64_t x) {
+  const double high = static_cast<double>(static_cast<int32_t>(x >> 26));
+  const double low = static_cast<double>(static_cast<int32_t>(x & 0x3FFFFFFu));
+  return high * 0x1p26 + low;
+}
+
+// k: 53-bit integer, the angle is 2 pi k / 2^53.
+inline SinCosF64 sincos_turn_f64(uint64_t k) {
+  constexpr uint64_t kMask53 = (uint64_t{1} << 53) - 1;
+  const uint64_t shifted = (k + (uint64_t{1} << 50)) & kMask53;
+  const uint32_t quadrant = static_cast<uint32_t>(shifted >> 51);
+  const double f = u52_to_f64(shifted & ((uint64_t{1} << 51) - 1)) * 0x1p-51 - 0.5;
+  const double f2 = f * f;
+
+  double sin_f = -0x1.8a404211f9547p-45;
+  sin_f = 0x1.aaec32af93359p-38 + f2 * sin_f;
+  sin_f = -0x1.6fadb9f155744p-31 + f2 * sin_f;
+  sin_f = 0x1.e8f434d018d63p-25 + f2 * sin_f;
+  sin_f = -0x1.e3074fde8871fp-19 + f2 * sin_f;
+  sin_f = 0x1.50783487ee782p-13 + f2 * sin_f;
+  sin_f = -0x1.32d2cce62bd86p-8 + f2 * sin_f;
+  sin_f = 0x1.466bc6775aae2p-4 + f2 * sin_f;
+  sin_f = -0x1.4abbce625be53p-1 + f2 * sin_f;
+  sin_f = 0x1.921fb54442d18p+0 + f2 * sin_f;
+  sin_f = f * sin_f;
+
+  double cos_f = 0x1.ef6e308d6d1c4p-49;
+  cos_f = -0x1.2a0c591af8314p-41 + f2 * cos_f;
+  cos_f = 0x1.20c62c2f2d7f5p-34 + f2 * cos_f;
+  cos_f = -0x1.b6e24f44b128fp-28 + f2 * cos_f;
+  cos_f = 0x1.f9d38a3763cc3p-22 + f2 * cos_f;
+  cos_f = -0x1.a6d1f2a204a8cp-16 + f2 * cos_f;
+  cos_f = 0x1.e1f506891babbp-11 + f2 * cos_f;
+  cos_f = -0x1.55d3c7e3cbffap-6 + f2 * cos_f;
+  cos_f = 0x1.03c1f081b5ac4p-2 + f2 * cos_f;
+  cos_f = -0x1.3bd3cc9be45dep+0 + f2 * cos_f;
+  cos_f = 1.0 + f2 * cos_f;
+
+  const bool swap = (quadrant & 1u) != 0;
+  const uint64_t cos_sign = static_cast<uint64_t>((quadrant + 1u) & 2u) << 62;
+  const uint64_t sin_sign = static_cast<uint64_t>(quadrant & 2u) << 62;
+  const double c = swap ? sin_f : cos_f;
+  const double s = swap ? cos_f : sin_f;
+  return {std::bit_cast<double>(std::bit_cast<uint64_t>(c) ^ cos_sign),
+          std::bit_cast<double>(std::bit_cast<uint64_t>(s) ^ sin_sign)};
+}
+
+// ---- normal (Box-Muller) -------------------------------------------------------------
+
+// float32 pair from words w1 (radius) and w2 (angle):
+//   u1 = (2 w1 + 1) 2^-33 rounded to float32, in (0, 1], smallest about 2^-33, so the
+//        radius reaches sqrt(66 ln 2) = 6.76 and log never sees 0;
+//   r = sqrt(-2 ln u1); first = (std r) cos(2 pi u2), second = (std r) sin(2 pi u2),
+//   with u2 = (w2 >> 8) 2^-24.
+// (2 w1 + 1) 2^-33 is formed as two exactly converted pieces and one rounded addition.
+inline void normal_pair_f32(uint32_t w1, uint32_t w2, float stddev, float* first,
+                            float* second) {
+  const float high = static_cast<float>(static_cast<int32_t>(w1 >> 8)) * 0x1p-24f;
+  const float low = static_cast<float>(static_cast<int32_t>(((w1 & 0xFFu) << 1) | 1u)) * 0x1p-33f;
+  const float u1 = high + low;
+  const float radius = std::sqrt(-2.0f * log_unit_f32(u1));
+  const SinCosF32 angle = sincos_turn_f32(w2 >> 8);
+  const float scaled = stddev * radius;
+  *first = scaled * angle.cos;
+  *second = scaled * angle.sin;
+}
+
+// float64 pair from words w[0..3]: x1 = w0 | w1 << 32 gives u1 = ((x1 >> 11) + 1) 2^-53
+// in (0, 1]; x2 = w2 | w3 << 32 gives the angle 2 pi (x2 >> 11) / 2^53.
+inline void normal_pair_f64(const uint32_t* w, double stddev, double* first,
+                            double* second) {
+  const uint64_t x1 = static_cast<uint64_t>(w[1]) << 32 | w[0];
+  const uint64_t x2 = static_cast<uint64_t>(w[3]) << 32 | w[2];
+  const uint64_t y1 = (x1 >> 11) + 1;  // in [1, 2^53]
+  const double u1 = (static_cast<double>(static_cast<int32_t>(y1 >> 26)) * 0x1p26 +
+                     static_cast<double>(static_cast<int32_t>(y1 & 0x3FFFFFFu))) *
+                    0x1p-53;
+  const double radius = std::sqrt(-2.0 * log_unit_f64(u1));
+  const SinCosF64 angle = sincos_turn_f64(x2 >> 11);
+  const double scaled = stddev * radius;
+  *first = scaled * angle.cos;
+  *second = scaled * angle.sin;
+}

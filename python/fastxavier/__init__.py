@@ -1,0 +1,66 @@
+"""fastxavier: fill NumPy arrays in place with Xavier/Glorot initial weights.
+
+Every value is a pure function of (seed, stream, element index): the result does not
+depend on thread count, SIMD width, memory layout or machine. See ``docs/stream.md``.
+"""
+
+from __future__ import annotations
+
+from . import _core
+from ._api import bits_, normal_, uniform_
+from ._checks import check_integer
+from ._fans import calculate_gain, compute_fans
+from ._seeding import initial_seed, manual_seed
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "uniform_",
+    "normal_",
+    "bits_",
+    "calculate_gain",
+    "compute_fans",
+    "manual_seed",
+    "initial_seed",
+    "isa",
+    "supported_isas",
+    "get_num_threads",
+    "set_num_threads",
+]
+
+
+def isa() -> str:
+    """Return the instruction-set path in use: ``"scalar"``, ``"avx2"``, ``"avx512"`` or
+    ``"neon"``.
+
+    The widest path the CPU supports is chosen at the first fill; the environment
+    variable ``FASTXAVIER_ISA`` forces one (RuntimeError if the CPU lacks it). Every
+    path writes the same values.
+    """
+    return _core.isa()
+
+
+def supported_isas() -> list[str]:
+    """Return the instruction-set paths this CPU can run, narrowest first."""
+    return list(_core.supported_isas())
+
+
+def get_num_threads() -> int:
+    """Return the number of threads a fill uses when its call does not pass threads=.
+
+    Set by :func:`set_num_threads`, else by the environment variable
+    ``FASTXAVIER_NUM_THREADS``, else the number of CPUs in this process's affinity mask.
+    """
+    return _core.get_num_threads()
+
+
+def set_num_threads(threads: int) -> None:
+    """Set the default number of threads of later fills (an integer >= 1)."""
+    count = check_integer(threads, "threads")
+    if count < 1:
+        raise ValueError(f"threads={count} is invalid; expected an integer >= 1")
+    _core.set_num_threads(count)
+
+
+# Fail at import, with the message of the dispatcher, if FASTXAVIER_ISA is invalid.
+isa()

@@ -1,0 +1,341 @@
+"""Executable specification of the fastxavier stream, in Python and NumPy.
+
+Every function here mirrors one in ``csrc/`` step by step, with the same names, so the
+two can be read side by side; the test suite holds the compiled kernel equal to this
+module bit for bit. It is slow (NumPy arrays of intermediate values) and meant for
+tests, audits and porting, not for filling large arrays.
+
+Stream format, version 1, in brief (``docs/stream.md`` has the full text):
+
+* Philox4x32-10 (Salmon, Moraes, Dror and Shaw, "Parallel Random Numbers: As Easy as
+  1, 2, 3", SC11, 2011). Key = (seed low 32 bits, seed high 32 bits). Block b of
+  stream s has counter (b low, b high, s low, s high). Word i of a stream is word
+  i mod 4 of block i // 4.
+* Element i of an array (its C-order index) uses word i (float32) or words 2i and
+  2i + 1 (float64) for uniforms; normal pairs (2k, 2k + 1) use words 2k, 2k + 1
+  (float32) or 4k .. 4k + 3 (float64).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _api
+
+__all__ = [
+    "philox4x32_10",
+    "philox_blocks",
+    "words",
+    "uniform_values",
+    "normal_values",
+    "uniform_",
+    "normal_",
+    "bits_",
+]
+
+PHILOX_M0 = 0xD2511F53
+PHILOX_M1 = 0xCD9E8D57
+PHILOX_W0 = 0x9E3779B9  # golden ratio
+PHILOX_W1 = 0xBB67AE85  # sqrt(3) - 1
+PHILOX_ROUNDS = 10
+MASK32 = 0xFFFFFFFF
+
+
+# ---- Philox --------------------------------------------------------------------------
+
+
+def mulhilo(a: int, b: int) -> tuple[int, int]:
+    """Return the high and low 32-bit halves of the 64-bit product a * b."""
+    product = a * b
+    return product >> 32, product & MASK32
+
+
+def philox4x32_10(counter: tuple[int, int, int, int], key: tuple[int, int]) -> list[int]:
+    """Encrypt one counter (four 32-bit words) with a key (two words), in pure Python."""
+    ctr = list(counter)
+    k0, k1 = key
+    for _ in range(PHILOX_ROUNDS):
+        hi0, lo0 = mulhilo(PHILOX_M0, ctr[0])
+        hi1, lo1 = mulhilo(PHILOX_M1, ctr[2])
+        ctr = [hi1 ^ ctr[1] ^ k0, lo1, hi0 ^ ctr[3] ^ k1, lo0]
+        k0 = (k0 + PHILOX_W0) & MASK32  # bumpkey
+        k1 = (k1 + PHILOX_W1) & MASK32
+    return ctr
+
+
+def philox_blocks(seed: int, stream: int, first_block: int, nblocks: int) -> np.ndarray:
+    """Return the words of blocks first_block .. first_block + nblocks - 1, in order.
+
+    The same rounds as :func:`philox4x32_10`, on NumPy arrays of all the blocks at once.
+    """
+    blocks = np.arange(nblocks, dtype=np.uint64) + np.uint64(first_block)
+    c0 = blocks & np.uint64(MASK32)
+    c1 = blocks >> np.uint64(32)
+    c2 = np.full(nblocks, stream & MASK32, dtype=np.uint64)
+    c3 = np.full(nblocks, stream >> 32, dtype=np.uint64)
+    k0, k1 = seed & MASK32, seed >> 32
+    mask = np.uint64(MASK32)
+    for _ in range(PHILOX_ROUNDS):
+        product0 = c0 * np.uint64(PHILOX_M0)
+        product1 = c2 * np.uint64(PHILOX_M1)
+        hi0, lo0 = product0 >> np.uint64(32), product0 & mask
+        hi1, lo1 = product1 >> np.uint64(32), product1 & mask
+        c0, c1, c2, c3 = hi1 ^ c1 ^ np.uint64(k0), lo1, hi0 ^ c3 ^ np.uint64(k1), lo0
+        k0 = (k0 + PHILOX_W0) & MASK32
+        k1 = (k1 + PHILOX_W1) & MASK32
+    out = np.stack([c0, c1, c2, c3], axis=1).astype(np.uint32)
+    return out.reshape(-1)
+
+
+def words(seed: int, stream: int, start: int, count: int) -> np.ndarray:
+    """Return words start .. start + count - 1 of a stream (start may reach 2^66)."""
+    first_block = start // 4
+    skip = start % 4
+    nblocks = (skip + count + 3) // 4
+    return philox_blocks(seed, stream, first_block, nblocks)[skip : skip + count]
+
+
+# ---- transforms ----------------------------------------------------------------------
+#
+# Each step is one IEEE 754 operation on float32 or float64 arrays, as in
+# csrc/transforms-inl.hpp; NumPy rounds every operation to nearest-even.
+
+F32 = np.float32
+F64 = np.float64
+
+
+def _f32(text: str) -> np.float32:
+    return np.float32(float.fromhex(text))
+
+
+def _f64(text: str) -> np.float64:
+    return np.float64(float.fromhex(text))
+
+
+def uniform_f32(word: np.ndarray, bound: float) -> np.ndarray:
+    scale = F32(bound) * F32(2.0**-24)
+    j = (word.view(np.int32) >> np.int32(7)) | np.int32(1)  # arithmetic shift
+    return j.astype(F32) * scale
+
+
+def uniform_f64(low: np.ndarray, high: np.ndarray, bound: float) -> np.ndarray:
+    scale = F64(bound) * F64(2.0**-53)
+    x = (high.astype(np.uint64) << np.uint64(32)) | low.astype(np.uint64)
+    j = (x.view(np.int64) >> np.int64(10)) | np.int64(1)
+    return j.astype(F64) * scale
+
+
+# Natural logarithm on (0, 1]: x = 2^e m, m in [sqrt(2)/2, sqrt(2)), t = m - 1,
+# s = t / (2 + t), ln m = 2s + s (2/3 s^2 + 2/5 s^4 + ...), ln 2 split in two parts.
+
+LOG_F32_SERIES = [_f32(h) for h in ("0x1.555556p-1", "0x1.99999ap-2", "0x1.24924ap-2",
+                                     "0x1.c71c72p-3")]
+LN2_HIGH_F32 = _f32("0x1.62e400p-1")
+LN2_LOW_F32 = _f32("0x1.7f7d1cp-20")
+
+LOG_F64_SERIES = [_f64(h) for h in (
+    "0x1.5555555555555p-1", "0x1.999999999999ap-2", "0x1.2492492492492p-2",
+    "0x1.c71c71c71c71cp-3", "0x1.745d1745d1746p-3", "0x1.3b13b13b13b14p-3",
+    "0x1.1111111111111p-3", "0x1.e1e1e1e1e1e1ep-4", "0x1.af286bca1af28p-4",
+    "0x1.8618618618618p-4", "0x1.642c8590b2164p-4")]
+LN2_HIGH_F64 = _f64("0x1.62e42feep-1")
+LN2_LOW_F64 = _f64("0x1.a39ef35793c76p-33")
+
+
+def _split_exponent(bits, mantissa_bits, bias, sqrt2_bits, utype):
+    """Return (e, m bits) with x = 2^e m and m in [sqrt(2)/2, sqrt(2))."""
+    exponent = (bits >> utype(mantissa_bits)).astype(np.int32) - np.int32(bias)
+    mantissa = (bits & utype((1 << mantissa_bits) - 1)) | utype(bias << mantissa_bits)
+    above_sqrt2 = mantissa > utype(sqrt2_bits)
+    mantissa = np.where(above_sqrt2, mantissa - utype(1 << mantissa_bits), mantissa)
+    exponent = np.where(above_sqrt2, exponent + np.int32(1), exponent)
+    return exponent, mantissa.astype(utype)
+
+
+def log_unit_f32(x: np.ndarray) -> np.ndarray:
+    exponent, mantissa = _split_exponent(x.view(np.uint32), 23, 127, 0x3FB504F3, np.uint32)
+    t = mantissa.view(F32) - F32(1.0)
+    s = t / (F32(2.0) + t)
+    s2 = s * s
+    c3, c5, c7, c9 = LOG_F32_SERIES
+    series = s2 * (c3 + s2 * (c5 + s2 * (c7 + s2 * c9)))
+    log_m = (s + s) + s * series
+    e = exponent.astype(F32)
+    return e * LN2_HIGH_F32 + (log_m + e * LN2_LOW_F32)
+
+
+def log_unit_f64(x: np.ndarray) -> np.ndarray:
+    exponent, mantissa = _split_exponent(
+        x.view(np.uint64), 52, 1023, 0x3FF6A09E667F3BCC, np.uint64
+    )
+    t = mantissa.view(F64) - F64(1.0)
+    s = t / (F64(2.0) + t)
+    s2 = s * s
+    series = LOG_F64_SERIES[-1]
+    for coefficient in reversed(LOG_F64_SERIES[:-1]):
+        series = coefficient + s2 * series
+    log_m = (s + s) + s * (s2 * series)
+    e = exponent.astype(F64)
+    return e * LN2_HIGH_F64 + (log_m + e * LN2_LOW_F64)
+
+
+# sin and cos of 2 pi k / 2^bits: k + 2^(bits-3) gives a quadrant q (top two bits) and
+# f in [-1/2, 1/2) with angle (pi/2)(q + f); Taylor series in f, coefficients
+# (pi/2)^n / n!, then the quadrant swaps cos and sin and flips signs.
+
+SIN_F32 = [_f32(h) for h in ("0x1.921fb6p+0", "-0x1.4abbcep-1", "0x1.466bc6p-4",
+                              "-0x1.32d2ccp-8", "0x1.507834p-13")]
+COS_F32 = [_f32(h) for h in ("-0x1.3bd3ccp+0", "0x1.03c1f0p-2", "-0x1.55d3c8p-6",
+                              "0x1.e1f506p-11", "-0x1.a6d1f2p-16")]
+SIN_F64 = [_f64(h) for h in (
+    "0x1.921fb54442d18p+0", "-0x1.4abbce625be53p-1", "0x1.466bc6775aae2p-4",
+    "-0x1.32d2cce62bd86p-8", "0x1.50783487ee782p-13", "-0x1.e3074fde8871fp-19",
+    "0x1.e8f434d018d63p-25", "-0x1.6fadb9f155744p-31", "0x1.aaec32af93359p-38",
+    "-0x1.8a404211f9547p-45")]
+COS_F64 = [_f64(h) for h in (
+    "-0x1.3bd3cc9be45dep+0", "0x1.03c1f081b5ac4p-2", "-0x1.55d3c7e3cbffap-6",
+    "0x1.e1f506891babbp-11", "-0x1.a6d1f2a204a8cp-16", "0x1.f9d38a3763cc3p-22",
+    "-0x1.b6e24f44b128fp-28", "0x1.20c62c2f2d7f5p-34", "-0x1.2a0c591af8314p-41",
+    "0x1.ef6e308d6d1c4p-49")]
+
+
+def _rotate_quadrant(quadrant, cos_f, sin_f):
+    swap = (quadrant & 1) != 0
+    cos_negative = ((quadrant + 1) & 2) != 0  # quadrants 1, 2
+    sin_negative = (quadrant & 2) != 0  # quadrants 2, 3
+    c = np.where(swap, sin_f, cos_f)
+    s = np.where(swap, cos_f, sin_f)
+    return np.where(cos_negative, -c, c), np.where(sin_negative, -s, s)
+
+
+def sincos_turn_f32(k: np.ndarray):
+    shifted = (k + np.uint32(0x200000)) & np.uint32(0xFFFFFF)
+    quadrant = shifted >> np.uint32(22)
+    f = (shifted & np.uint32(0x3FFFFF)).astype(np.int32).astype(F32) * F32(2.0**-22)
+    f = f - F32(0.5)
+    f2 = f * f
+    s1, s3, s5, s7, s9 = SIN_F32
+    c2, c4, c6, c8, c10 = COS_F32
+    sin_f = f * (s1 + f2 * (s3 + f2 * (s5 + f2 * (s7 + f2 * s9))))
+    cos_f = F32(1.0) + f2 * (c2 + f2 * (c4 + f2 * (c6 + f2 * (c8 + f2 * c10))))
+    return _rotate_quadrant(quadrant, cos_f, sin_f)
+
+
+def _u52_to_f64(x: np.ndarray) -> np.ndarray:
+    high = (x >> np.uint64(26)).astype(np.int32).astype(F64)
+    low = (x & np.uint64(0x3FFFFFF)).astype(np.int32).astype(F64)
+    return high * F64(2.0**26) + low
+
+
+def sincos_turn_f64(k: np.ndarray):
+    shifted = (k + np.uint64(1 << 50)) & np.uint64((1 << 53) - 1)
+    quadrant = (shifted >> np.uint64(51)).astype(np.uint32)
+    f = _u52_to_f64(shifted & np.uint64((1 << 51) - 1)) * F64(2.0**-51) - F64(0.5)
+    f2 = f * f
+    sin_f = SIN_F64[-1]
+    for coefficient in reversed(SIN_F64[:-1]):
+        sin_f = coefficient + f2 * sin_f
+    sin_f = f * sin_f
+    cos_f = COS_F64[-1]
+    for coefficient in reversed(COS_F64[:-1]):
+        cos_f = coefficient + f2 * cos_f
+    cos_f = F64(1.0) + f2 * cos_f
+    return _rotate_quadrant(quadrant, cos_f, sin_f)
+
+
+def normal_pair_f32(w1: np.ndarray, w2: np.ndarray, std: float):
+    """Box-Muller: words (w1, w2) of pair k give elements 2k and 2k + 1."""
+    high = (w1 >> np.uint32(8)).astype(np.int32).astype(F32) * F32(2.0**-24)
+    low_bits = ((w1 & np.uint32(0xFF)) << np.uint32(1)) | np.uint32(1)
+    low = low_bits.astype(np.int32).astype(F32) * F32(2.0**-33)
+    u1 = high + low  # (2 w1 + 1) 2^-33, rounded once
+    radius = np.sqrt(F32(-2.0) * log_unit_f32(u1))
+    cos_a, sin_a = sincos_turn_f32(w2 >> np.uint32(8))
+    scaled = F32(std) * radius
+    return scaled * cos_a, scaled * sin_a
+
+
+def normal_pair_f64(w: np.ndarray, std: float):
+    """Box-Muller on words w[:, 0..3] of each pair."""
+    x1 = (w[:, 1].astype(np.uint64) << np.uint64(32)) | w[:, 0].astype(np.uint64)
+    x2 = (w[:, 3].astype(np.uint64) << np.uint64(32)) | w[:, 2].astype(np.uint64)
+    y1 = (x1 >> np.uint64(11)) + np.uint64(1)  # in [1, 2^53]
+    u1 = (
+        (y1 >> np.uint64(26)).astype(np.int32).astype(F64) * F64(2.0**26)
+        + (y1 & np.uint64(0x3FFFFFF)).astype(np.int32).astype(F64)
+    ) * F64(2.0**-53)
+    radius = np.sqrt(F64(-2.0) * log_unit_f64(u1))
+    cos_a, sin_a = sincos_turn_f64(x2 >> np.uint64(11))
+    scaled = F64(std) * radius
+    return scaled * cos_a, scaled * sin_a
+
+
+# ---- element streams -----------------------------------------------------------------
+
+
+def uniform_values(dtype, bound: float, seed: int, stream: int, first: int, count: int):
+    """Return elements first .. first + count - 1 of a uniform stream on (-bound, bound)."""
+    dtype = np.dtype(dtype)
+    if dtype == np.float32:
+        return uniform_f32(words(seed, stream, first, count), bound)
+    w = words(seed, stream, 2 * first, 2 * count).reshape(count, 2)
+    return uniform_f64(w[:, 0], w[:, 1], bound)
+
+
+def normal_values(dtype, std: float, seed: int, stream: int, first: int, count: int):
+    """Return elements first .. first + count - 1 of a normal stream.
+
+    Pairs cut by either end are computed whole and half kept, as the kernel does.
+    """
+    dtype = np.dtype(dtype)
+    first_pair = first // 2
+    npairs = (first + count + 1) // 2 - first_pair
+    if dtype == np.float32:
+        w = words(seed, stream, 2 * first_pair, 2 * npairs).reshape(npairs, 2)
+        even, odd = normal_pair_f32(w[:, 0], w[:, 1], std)
+    else:
+        w = words(seed, stream, 4 * first_pair, 4 * npairs).reshape(npairs, 4)
+        even, odd = normal_pair_f64(w, std)
+    values = np.stack([even, odd], axis=1).reshape(-1)
+    skip = first - 2 * first_pair
+    return values[skip : skip + count]
+
+
+# ---- public fills, same arguments as the package's -----------------------------------
+
+
+def _write(array: np.ndarray, values: np.ndarray) -> np.ndarray:
+    # Assigning through a C-order reshape of the index space writes every layout in
+    # logical C order.
+    array[...] = values.reshape(array.shape)
+    return array
+
+
+def uniform_(array, fan_in=None, fan_out=None, *, gain=1.0, seed=None, stream=0,
+             threads=None):
+    """Reference of :func:`fastxavier.uniform_`: same checks, same values."""
+    call = _api.prepare_xavier(array, fan_in, fan_out, gain, seed, stream, threads)
+    if call is None:
+        return array
+    bound = _api.xavier_bound(call.gain, call.fan_in, call.fan_out)
+    values = uniform_values(array.dtype, bound, call.seed, call.stream, 0, array.size)
+    return _write(array, values)
+
+
+def normal_(array, fan_in=None, fan_out=None, *, gain=1.0, seed=None, stream=0,
+            threads=None):
+    """Reference of :func:`fastxavier.normal_`: same checks, same values."""
+    call = _api.prepare_xavier(array, fan_in, fan_out, gain, seed, stream, threads)
+    if call is None:
+        return array
+    std = _api.xavier_std(call.gain, call.fan_in, call.fan_out)
+    values = normal_values(array.dtype, std, call.seed, call.stream, 0, array.size)
+    return _write(array, values)
+
+
+def bits_(array, *, seed, stream=0, start=0, threads=None):
+    """Reference of :func:`fastxavier.bits_`: same checks, same words."""
+    call = _api.prepare_bits(array, seed, stream, start, threads)
+    if array.size == 0:
+        return array
+    return _write(array, words(call.seed, call.stream, call.start, array.size))
