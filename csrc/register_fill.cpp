@@ -3,6 +3,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cmath>
 #include <string>
 
 #include "dispatch.hpp"
@@ -46,6 +47,24 @@ ArrayView view_of(py::array& array) {
   return view;
 }
 
+// Fills below this many elements keep the GIL: releasing and taking it back costs
+// about as much as writing them.
+constexpr size_t kReleaseGilElements = 1 << 14;
+
+void fill_checked(py::array& array, const FillSpec& spec, uint64_t first, int threads) {
+  const ArrayView view = view_of(array);
+  const int nthreads = threads > 0 ? threads : default_threads();
+  if (static_cast<size_t>(array.size()) < kReleaseGilElements) {
+    fill_array(spec, view, first, nthreads);
+    return;
+  }
+  // The array object stays referenced by `array` for the whole call, so its buffer
+  // cannot be freed while other Python threads run; concurrent writes to the same
+  // buffer from Python are a data race of the caller's making, as in NumPy.
+  py::gil_scoped_release release;
+  fill_array(spec, view, first, nthreads);
+}
+
 void fill(py::array array, int distribution, double param, uint64_t seed, uint64_t stream,
           uint64_t first, uint64_t block_base, int threads) {
   if (distribution < 0 || distribution > 2) {
@@ -56,14 +75,143 @@ void fill(py::array array, int distribution, double param, uint64_t seed, uint64
   if ((spec.distribution == Distribution::kBits) != (spec.dtype == DType::kUInt32)) {
     throw py::type_error("array dtype does not match the distribution");
   }
-  const ArrayView view = view_of(array);
-  const int nthreads = threads > 0 ? threads : default_threads();
+  fill_checked(array, spec, first, threads);
+}
 
-  // The array object stays referenced by `array` for the whole call, so its buffer
-  // cannot be freed while other Python threads run; concurrent writes to the same
-  // buffer from Python are a data race of the caller's making, as in NumPy.
-  py::gil_scoped_release release;
-  fill_array(spec, view, first, nthreads);
+// ---- fast path of uniform_ and normal_ -------------------------------------------------
+//
+// A call whose arguments all have the common exact types (ndarray, int, float, None)
+// is checked and run here, in about a microsecond. Any other call, including every call
+// that must raise, goes to fastxavier._api.xavier_fill_checked, which holds the one
+// copy of the argument checks and their messages.
+
+// Returns true and sets *out if `value` is an exact int in [minimum, 2^63).
+bool exact_int(PyObject* value, long long minimum, long long* out) {
+  if (!PyLong_CheckExact(value)) return false;
+  int overflow = 0;
+  const long long number = PyLong_AsLongLongAndOverflow(value, &overflow);
+  if (overflow != 0 || number < minimum) return false;
+  *out = number;
+  return true;
+}
+
+// Returns true and sets *out if `value` is an exact int in [0, 2^64).
+bool exact_u64(PyObject* value, uint64_t* out) {
+  long long small = 0;
+  if (exact_int(value, 0, &small)) {
+    *out = static_cast<uint64_t>(small);
+    return true;
+  }
+  if (!PyLong_CheckExact(value)) return false;
+  const unsigned long long number = PyLong_AsUnsignedLongLong(value);
+  if (number == static_cast<unsigned long long>(-1) && PyErr_Occurred()) {
+    PyErr_Clear();
+    return false;
+  }
+  *out = number;
+  return true;
+}
+
+bool exact_gain(PyObject* value, double* out) {
+  double gain = 0.0;
+  if (PyFloat_CheckExact(value)) {
+    gain = PyFloat_AS_DOUBLE(value);
+  } else {
+    long long number = 0;
+    if (!exact_int(value, 0, &number)) return false;
+    gain = static_cast<double>(number);
+  }
+  if (!std::isfinite(gain) || gain < 0) return false;
+  *out = gain;
+  return true;
+}
+
+bool is_float_array(py::handle handle) {
+  if (!py::isinstance<py::array>(handle)) return false;
+  const auto array = py::reinterpret_borrow<py::array>(handle);
+  const py::dtype dtype = array.dtype();
+  return dtype.kind() == 'f' && (dtype.itemsize() == 4 || dtype.itemsize() == 8) &&
+         dtype.byteorder() != '>' && array.writeable();
+}
+
+// Fans of a shape (out, in, *kernel) as in PyTorch; false if the rank is below 2 or a
+// fan overflows.
+bool fans_from_shape(const py::array& array, long long* fan_in, long long* fan_out) {
+  if (array.ndim() < 2) return false;
+  long long receptive_field = 1;
+  for (py::ssize_t d = 2; d < array.ndim(); ++d) {
+    if (__builtin_mul_overflow(receptive_field, static_cast<long long>(array.shape(d)),
+                               &receptive_field)) {
+      return false;
+    }
+  }
+  return !__builtin_mul_overflow(static_cast<long long>(array.shape(1)), receptive_field,
+                                 fan_in) &&
+         !__builtin_mul_overflow(static_cast<long long>(array.shape(0)), receptive_field,
+                                 fan_out);
+}
+
+py::object slow_xavier_fill(py::handle array, py::handle fan_in, py::handle fan_out,
+                            py::handle gain, py::handle seed, py::handle stream,
+                            py::handle threads, int distribution) {
+  py::object checked = py::module_::import("fastxavier._api").attr("xavier_fill_checked");
+  return checked(array, fan_in, fan_out, gain, seed, stream, threads, distribution);
+}
+
+py::object xavier_fill(py::handle array, py::handle fan_in, py::handle fan_out,
+                       py::handle gain, py::handle seed, py::handle stream,
+                       py::handle threads, int distribution) {
+  const auto slow = [&] {
+    return slow_xavier_fill(array, fan_in, fan_out, gain, seed, stream, threads,
+                            distribution);
+  };
+  if (!is_float_array(array) || seed.is_none()) return slow();
+  auto target = py::reinterpret_borrow<py::array>(array);
+  if (target.size() == 0) return slow();
+
+  double gain_value = 0.0;
+  uint64_t seed_value = 0;
+  uint64_t stream_value = 0;
+  long long threads_value = 0;
+  if (!exact_gain(gain.ptr(), &gain_value) || !exact_u64(seed.ptr(), &seed_value) ||
+      !exact_u64(stream.ptr(), &stream_value)) {
+    return slow();
+  }
+  if (!threads.is_none() && !exact_int(threads.ptr(), 1, &threads_value)) return slow();
+
+  long long shape_fan_in = 0;
+  long long shape_fan_out = 0;
+  long long fan_in_value = 0;
+  long long fan_out_value = 0;
+  if (fan_in.is_none() || fan_out.is_none()) {
+    if (!fans_from_shape(target, &shape_fan_in, &shape_fan_out)) return slow();
+  }
+  if (fan_in.is_none()) {
+    fan_in_value = shape_fan_in;
+  } else if (!exact_int(fan_in.ptr(), 1, &fan_in_value)) {
+    return slow();
+  }
+  if (fan_out.is_none()) {
+    fan_out_value = shape_fan_out;
+  } else if (!exact_int(fan_out.ptr(), 1, &fan_out_value)) {
+    return slow();
+  }
+  // Fans from a shape with a zero extent, and sums past 2^53 (where Python would round
+  // the integer differently), take the checked path.
+  constexpr long long kExactDoubleLimit = 1LL << 53;
+  if (fan_in_value < 1 || fan_out_value < 1 ||
+      fan_in_value >= kExactDoubleLimit - fan_out_value) {
+    return slow();
+  }
+
+  // The same float64 expressions as xavier_bound and xavier_std in _api.py.
+  const double fan_sum = static_cast<double>(fan_in_value + fan_out_value);
+  const bool uniform = distribution == static_cast<int>(Distribution::kUniform);
+  const double param = gain_value * std::sqrt((uniform ? 6.0 : 2.0) / fan_sum);
+  const FillSpec spec{uniform ? Distribution::kUniform : Distribution::kNormal,
+                      dtype_of(target), seed_value, stream_value, param, 0};
+  fill_checked(target, spec, 0, static_cast<int>(threads_value));
+  return py::reinterpret_borrow<py::object>(array);
 }
 
 }  // namespace
@@ -73,6 +221,10 @@ void register_fill(py::module_& m) {
         py::arg("seed"), py::arg("stream"), py::arg("first"), py::arg("block_base"),
         py::arg("threads"),
         "Fill `array` in place with elements first.. of a stream (no argument checks).");
+  m.def("xavier_fill", &xavier_fill, py::arg("array"), py::arg("fan_in"), py::arg("fan_out"),
+        py::arg("gain"), py::arg("seed"), py::arg("stream"), py::arg("threads"),
+        py::arg("distribution"),
+        "uniform_ / normal_ with the common argument types checked in C++.");
   m.def("isa", [] { return std::string(active_path().name); },
         "Name of the instruction-set path in use.");
   m.def("supported_isas", &supported_paths, "Paths this CPU can run, narrowest first.");

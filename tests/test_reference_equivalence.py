@@ -168,3 +168,17 @@ def test_uniform_bounds_match_reference(bound, float_dtype):
     expected = reference_values(UNIFORM, float_dtype, bound, 1, 1, 0, 5000)
     assert_bits_equal(actual, expected, f"bound={bound}")
     assert math.isfinite(float(np.abs(actual).max()))
+
+
+@pytest.mark.parametrize("function", ["uniform_", "normal_"])
+@pytest.mark.parametrize(
+    "fans", [(1, 1), (3, 5), (2**40, 7), (2**52, 2**52 - 1)], ids=str
+)
+def test_fast_and_checked_paths_agree(function, fans, float_dtype):
+    # Exact ints and floats take the C++ fast path; NumPy scalars take the Python checks.
+    fast = np.empty(100, dtype=float_dtype)
+    checked = np.empty(100, dtype=float_dtype)
+    getattr(fastxavier, function)(fast, *fans, gain=0.7, seed=3, stream=1)
+    getattr(fastxavier, function)(checked, np.uint64(fans[0]), np.uint64(fans[1]),
+                                  gain=np.float64(0.7), seed=np.uint64(3), stream=1)
+    assert_bits_equal(fast, checked, f"fans={fans}")

@@ -107,6 +107,19 @@ def prepare_bits(array, seed, stream, start, threads) -> BitsCall:
     return BitsCall(seed, stream, start, threads)
 
 
+def xavier_fill_checked(array, fan_in, fan_out, gain, seed, stream, threads, distribution):
+    """Check every argument, then fill: the path of calls the C++ fast path passes on."""
+    call = prepare_xavier(array, fan_in, fan_out, gain, seed, stream, threads)
+    if call is None:
+        return array
+    if distribution == _UNIFORM:
+        param = xavier_bound(call.gain, call.fan_in, call.fan_out)
+    else:
+        param = xavier_std(call.gain, call.fan_in, call.fan_out)
+    _core.fill(array, distribution, param, call.seed, call.stream, 0, 0, call.threads)
+    return array
+
+
 def uniform_(
     array: np.ndarray,
     fan_in: Optional[int] = None,
@@ -166,12 +179,7 @@ def uniform_(
     >>> fastxavier.uniform_(w, seed=42) is w
     True
     """
-    call = prepare_xavier(array, fan_in, fan_out, gain, seed, stream, threads)
-    if call is None:
-        return array
-    bound = xavier_bound(call.gain, call.fan_in, call.fan_out)
-    _core.fill(array, _UNIFORM, bound, call.seed, call.stream, 0, 0, call.threads)
-    return array
+    return _core.xavier_fill(array, fan_in, fan_out, gain, seed, stream, threads, _UNIFORM)
 
 
 def normal_(
@@ -197,12 +205,7 @@ def normal_(
     >>> w.dtype
     dtype('float64')
     """
-    call = prepare_xavier(array, fan_in, fan_out, gain, seed, stream, threads)
-    if call is None:
-        return array
-    std = xavier_std(call.gain, call.fan_in, call.fan_out)
-    _core.fill(array, _NORMAL, std, call.seed, call.stream, 0, 0, call.threads)
-    return array
+    return _core.xavier_fill(array, fan_in, fan_out, gain, seed, stream, threads, _NORMAL)
 
 
 def bits_(

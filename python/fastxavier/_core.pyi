@@ -10,6 +10,16 @@ def fill(
     block_base: int,
     threads: int,
 ) -> None: ...
+def xavier_fill(
+    array: object,
+    fan_in: object,
+    fan_out: object,
+    gain: object,
+    seed: object,
+    stream: object,
+    threads: object,
+    distribution: int,
+) -> np.ndarray: ...
 def isa() -> str: ...
 def supported_isas() -> list[str]: ...
 def get_num_threads() -> int: ...
