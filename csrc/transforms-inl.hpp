@@ -41,9 +41,11 @@ inline double uniform_f64(uint32_t low, uint32_t high, double scale) {
 // cut where its next term is below half an ulp. ln 2 is split into a high part with
 // few mantissa bits, so e * ln2_high is exact, and the low remainder.
 
-inline float log_unit_f32(float x) {
-  const uint32_t bits = std::bit_cast<uint32_t>(x);
-  int32_t exponent = static_cast<int32_t>(bits >> 23) - 127;
+// Returns ln(v * 2^-32) for v in [1/2, 2^32]: the 2^-32 only lowers the exponent. One
+// rounded product e * ln 2 suffices for float32, whose values here stay above 2^-33.
+inline float log_scaled_f32(float v) {
+  const uint32_t bits = std::bit_cast<uint32_t>(v);
+  int32_t exponent = static_cast<int32_t>(bits >> 23) - (127 + 32);
   uint32_t mantissa = (bits & 0x007FFFFFu) | 0x3F800000u;  // m in [1, 2)
   const bool above_sqrt2 = mantissa > 0x3FB504F3u;
   mantissa = above_sqrt2 ? mantissa - 0x00800000u : mantissa;  // m / 2
@@ -55,9 +57,7 @@ inline float log_unit_f32(float x) {
   const float series =
       s2 * (0x1.555556p-1f + s2 * (0x1.99999ap-2f + s2 * (0x1.24924ap-2f + s2 * 0x1.c71c72p-3f)));
   const float log_m = (s + s) + s * series;
-
-  const float e = static_cast<float>(exponent);
-  return e * 0x1.62e400p-1f + (log_m + e * 0x1.7f7d1cp-20f);
+  return static_cast<float>(exponent) * 0x1.62e430p-1f + log_m;
 }
 
 inline double log_unit_f64(double x) {
@@ -101,23 +101,25 @@ struct SinCosF32 {
   float sin;
 };
 
-// k: 24-bit integer, the angle is 2 pi k / 2^24.
-inline SinCosF32 sincos_turn_f32(uint32_t k) {
-  const uint32_t shifted = (k + 0x200000u) & 0xFFFFFFu;
-  const uint32_t quadrant = shifted >> 22;
-  const float f = static_cast<float>(static_cast<int32_t>(shifted & 0x3FFFFFu)) * 0x1p-22f - 0.5f;
+// The angle is 2 pi k / 2^24 with k = w >> 8. Adding 2^29 to w (that is 2^21 to k) puts
+// the quadrant in the top two bits; bits 8..29 of w, read as a signed 22-bit number,
+// are f * 2^22. float32 has too few bits for the Taylor series to stay within an ulp
+// at f^9, so sin and cos use least-squares fits on [-1/2, 1/2] (relative error of sin
+// below 1.4e-7, absolute error of cos below 7.2e-8, both measured in float32).
+inline SinCosF32 sincos_turn_f32(uint32_t w) {
+  const int32_t fraction = static_cast<int32_t>(w << 2) >> 10;  // arithmetic shift
+  const float f = static_cast<float>(fraction) * 0x1p-22f;     // in [-1/2, 1/2)
+  const uint32_t turned = w + 0x20000000u;                      // quadrant = turned >> 30
   const float f2 = f * f;
 
   const float sin_f =
-      f * (0x1.921fb6p+0f +
-           f2 * (-0x1.4abbcep-1f + f2 * (0x1.466bc6p-4f + f2 * (-0x1.32d2ccp-8f + f2 * 0x1.507834p-13f))));
+      f * (0x1.921fb6p+0f + f2 * (-0x1.4abbb8p-1f + f2 * (0x1.465e90p-4f + f2 * -0x1.2d92c6p-8f)));
   const float cos_f =
-      1.0f + f2 * (-0x1.3bd3ccp+0f +
-                   f2 * (0x1.03c1f0p-2f + f2 * (-0x1.55d3c8p-6f + f2 * (0x1.e1f506p-11f + f2 * -0x1.a6d1f2p-16f))));
+      1.0f + f2 * (-0x1.3bd3ccp+0f + f2 * (0x1.03c1dcp-2f + f2 * (-0x1.55c57ap-6f + f2 * 0x1.d9c326p-11f)));
 
-  const bool swap = (quadrant & 1u) != 0;
-  const uint32_t cos_sign = ((quadrant + 1u) & 2u) << 30;  // quadrants 1, 2
-  const uint32_t sin_sign = (quadrant & 2u) << 30;         // quadrants 2, 3
+  const bool swap = (turned & 0x40000000u) != 0;                 // quadrants 1, 3
+  const uint32_t cos_sign = (turned + 0x40000000u) & 0x80000000u;  // quadrants 1, 2
+  const uint32_t sin_sign = turned & 0x80000000u;                  // quadrants 2, 3
   const float c = swap ? sin_f : cos_f;
   const float s = swap ? cos_f : sin_f;
   return {std::bit_cast<float>(std::bit_cast<uint32_t>(c) ^ cos_sign),
@@ -180,21 +182,18 @@ inline SinCosF64 sincos_turn_f64(uint64_t k) {
 // ---- normal (Box-Muller) -------------------------------------------------------------
 
 // float32 pair from words w1 (radius) and w2 (angle):
-//   u1 = (2 w1 + 1) 2^-33 rounded to float32, in (0, 1], smallest about 2^-33, so the
-//        radius reaches sqrt(66 ln 2) = 6.76 and log never sees 0;
-//   r = sqrt(-2 ln u1); first = (std r) cos(2 pi u2), second = (std r) sin(2 pi u2),
+//   u1 = (float32(w1) + 1/2) 2^-32, float32(w1) being w1 rounded to float32 and the sum
+//        rounded too. u1 is in (0, 1] and at least 2^-33, so the radius is at most
+//        sqrt(66 ln 2) = 6.76 and log never sees 0;
+//   r = sqrt(-2 ln u1); first = (r std) cos(2 pi u2), second = (r std) sin(2 pi u2),
 //   with u2 = (w2 >> 8) 2^-24.
-// (2 w1 + 1) 2^-33 is formed as two exactly converted pieces and one rounded addition.
 inline void normal_pair_f32(uint32_t w1, uint32_t w2, float stddev, float* first,
                             float* second) {
-  const float high = static_cast<float>(static_cast<int32_t>(w1 >> 8)) * 0x1p-24f;
-  const float low = static_cast<float>(static_cast<int32_t>(((w1 & 0xFFu) << 1) | 1u)) * 0x1p-33f;
-  const float u1 = high + low;
-  const float radius = std::sqrt(-2.0f * log_unit_f32(u1));
-  const SinCosF32 angle = sincos_turn_f32(w2 >> 8);
-  const float scaled = stddev * radius;
-  *first = scaled * angle.cos;
-  *second = scaled * angle.sin;
+  const float u1_scaled = static_cast<float>(w1) + 0.5f;  // u1 * 2^32
+  const float radius = std::sqrt(-2.0f * log_scaled_f32(u1_scaled)) * stddev;
+  const SinCosF32 angle = sincos_turn_f32(w2);
+  *first = radius * angle.cos;
+  *second = radius * angle.sin;
 }
 
 // float64 pair from words w[0..3]: x1 = w0 | w1 << 32 gives u1 = ((x1 >> 11) + 1) 2^-53

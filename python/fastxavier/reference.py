@@ -130,8 +130,7 @@ def uniform_f64(low: np.ndarray, high: np.ndarray, bound: float) -> np.ndarray:
 
 LOG_F32_SERIES = [_f32(h) for h in ("0x1.555556p-1", "0x1.99999ap-2", "0x1.24924ap-2",
                                      "0x1.c71c72p-3")]
-LN2_HIGH_F32 = _f32("0x1.62e400p-1")
-LN2_LOW_F32 = _f32("0x1.7f7d1cp-20")
+LN2_F32 = _f32("0x1.62e430p-1")
 
 LOG_F64_SERIES = [_f64(h) for h in (
     "0x1.5555555555555p-1", "0x1.999999999999ap-2", "0x1.2492492492492p-2",
@@ -152,16 +151,17 @@ def _split_exponent(bits, mantissa_bits, bias, sqrt2_bits, utype):
     return exponent, mantissa.astype(utype)
 
 
-def log_unit_f32(x: np.ndarray) -> np.ndarray:
-    exponent, mantissa = _split_exponent(x.view(np.uint32), 23, 127, 0x3FB504F3, np.uint32)
+def log_scaled_f32(v: np.ndarray) -> np.ndarray:
+    """Return ln(v * 2^-32) for v in [1/2, 2^32]."""
+    exponent, mantissa = _split_exponent(v.view(np.uint32), 23, 127, 0x3FB504F3, np.uint32)
+    exponent = exponent - np.int32(32)
     t = mantissa.view(F32) - F32(1.0)
     s = t / (F32(2.0) + t)
     s2 = s * s
     c3, c5, c7, c9 = LOG_F32_SERIES
     series = s2 * (c3 + s2 * (c5 + s2 * (c7 + s2 * c9)))
     log_m = (s + s) + s * series
-    e = exponent.astype(F32)
-    return e * LN2_HIGH_F32 + (log_m + e * LN2_LOW_F32)
+    return exponent.astype(F32) * LN2_F32 + log_m
 
 
 def log_unit_f64(x: np.ndarray) -> np.ndarray:
@@ -183,10 +183,11 @@ def log_unit_f64(x: np.ndarray) -> np.ndarray:
 # f in [-1/2, 1/2) with angle (pi/2)(q + f); Taylor series in f, coefficients
 # (pi/2)^n / n!, then the quadrant swaps cos and sin and flips signs.
 
-SIN_F32 = [_f32(h) for h in ("0x1.921fb6p+0", "-0x1.4abbcep-1", "0x1.466bc6p-4",
-                              "-0x1.32d2ccp-8", "0x1.507834p-13")]
-COS_F32 = [_f32(h) for h in ("-0x1.3bd3ccp+0", "0x1.03c1f0p-2", "-0x1.55d3c8p-6",
-                              "0x1.e1f506p-11", "-0x1.a6d1f2p-16")]
+# float32 uses least-squares fits on [-1/2, 1/2] instead of the Taylor series.
+SIN_F32 = [_f32(h) for h in ("0x1.921fb6p+0", "-0x1.4abbb8p-1", "0x1.465e90p-4",
+                              "-0x1.2d92c6p-8")]
+COS_F32 = [_f32(h) for h in ("-0x1.3bd3ccp+0", "0x1.03c1dcp-2", "-0x1.55c57ap-6",
+                              "0x1.d9c326p-11")]
 SIN_F64 = [_f64(h) for h in (
     "0x1.921fb54442d18p+0", "-0x1.4abbce625be53p-1", "0x1.466bc6775aae2p-4",
     "-0x1.32d2cce62bd86p-8", "0x1.50783487ee782p-13", "-0x1.e3074fde8871fp-19",
@@ -208,17 +209,17 @@ def _rotate_quadrant(quadrant, cos_f, sin_f):
     return np.where(cos_negative, -c, c), np.where(sin_negative, -s, s)
 
 
-def sincos_turn_f32(k: np.ndarray):
-    shifted = (k + np.uint32(0x200000)) & np.uint32(0xFFFFFF)
-    quadrant = shifted >> np.uint32(22)
-    f = (shifted & np.uint32(0x3FFFFF)).astype(np.int32).astype(F32) * F32(2.0**-22)
-    f = f - F32(0.5)
+def sincos_turn_f32(w: np.ndarray):
+    """Return cos and sin of 2 pi (w >> 8) / 2^24."""
+    fraction = (w << np.uint32(2)).view(np.int32) >> np.int32(10)  # bits 8..29, signed
+    f = fraction.astype(F32) * F32(2.0**-22)
+    turned = w + np.uint32(0x20000000)  # quadrant = turned >> 30
     f2 = f * f
-    s1, s3, s5, s7, s9 = SIN_F32
-    c2, c4, c6, c8, c10 = COS_F32
-    sin_f = f * (s1 + f2 * (s3 + f2 * (s5 + f2 * (s7 + f2 * s9))))
-    cos_f = F32(1.0) + f2 * (c2 + f2 * (c4 + f2 * (c6 + f2 * (c8 + f2 * c10))))
-    return _rotate_quadrant(quadrant, cos_f, sin_f)
+    s1, s3, s5, s7 = SIN_F32
+    c2, c4, c6, c8 = COS_F32
+    sin_f = f * (s1 + f2 * (s3 + f2 * (s5 + f2 * s7)))
+    cos_f = F32(1.0) + f2 * (c2 + f2 * (c4 + f2 * (c6 + f2 * c8)))
+    return _rotate_quadrant(turned >> np.uint32(30), cos_f, sin_f)
 
 
 def _u52_to_f64(x: np.ndarray) -> np.ndarray:
@@ -245,14 +246,10 @@ def sincos_turn_f64(k: np.ndarray):
 
 def normal_pair_f32(w1: np.ndarray, w2: np.ndarray, std: float):
     """Box-Muller: words (w1, w2) of pair k give elements 2k and 2k + 1."""
-    high = (w1 >> np.uint32(8)).astype(np.int32).astype(F32) * F32(2.0**-24)
-    low_bits = ((w1 & np.uint32(0xFF)) << np.uint32(1)) | np.uint32(1)
-    low = low_bits.astype(np.int32).astype(F32) * F32(2.0**-33)
-    u1 = high + low  # (2 w1 + 1) 2^-33, rounded once
-    radius = np.sqrt(F32(-2.0) * log_unit_f32(u1))
-    cos_a, sin_a = sincos_turn_f32(w2 >> np.uint32(8))
-    scaled = F32(std) * radius
-    return scaled * cos_a, scaled * sin_a
+    u1_scaled = w1.astype(F32) + F32(0.5)  # u1 * 2^32, u1 in (0, 1]
+    radius = np.sqrt(F32(-2.0) * log_scaled_f32(u1_scaled)) * F32(std)
+    cos_a, sin_a = sincos_turn_f32(w2)
+    return radius * cos_a, radius * sin_a
 
 
 def normal_pair_f64(w: np.ndarray, std: float):
