@@ -24,28 +24,49 @@ constexpr uint64_t kMinElementsPerThread = 1 << 15;
 // normal pairs, so no pair is computed twice at a seam.
 constexpr uint64_t kShareAlignment = 4096;
 
-// A row is a run of elements along the last (collapsed) dimension.
+// A row is a run of elements along the last (merged) dimension.
 struct RowLayout {
   std::vector<ptrdiff_t> outer_shape;
   std::vector<ptrdiff_t> outer_strides;
+  std::vector<int64_t> outer_index_strides;
   ptrdiff_t row_length = 1;
   ptrdiff_t row_stride = 0;
+  int64_t row_index_stride = 1;
 };
 
-// Drops dimensions of length 1 and merges neighbours that step through memory as
-// one, so a C-contiguous array of any rank becomes a single row.
+std::vector<int64_t> c_order_index_strides(const std::vector<ptrdiff_t>& shape) {
+  std::vector<int64_t> steps(shape.size());
+  int64_t step = 1;
+  for (size_t d = shape.size(); d-- > 0;) {
+    steps[d] = step;
+    step *= static_cast<int64_t>(shape[d]);
+  }
+  return steps;
+}
+
+// Drops dimensions of length 1 and merges neighbours that step through both memory and
+// the stream as one, so a C-contiguous array of any rank becomes a single row.
 RowLayout collapse(const ArrayView& array) {
+  const std::vector<int64_t> index_strides =
+      array.index_strides.empty() ? c_order_index_strides(array.shape) : array.index_strides;
   std::vector<ptrdiff_t> shape;
   std::vector<ptrdiff_t> strides;
+  std::vector<int64_t> steps;
   for (size_t d = 0; d < array.shape.size(); ++d) {
     if (array.shape[d] == 1) continue;
-    if (!shape.empty() && strides.back() == array.strides[d] * array.shape[d]) {
+    const bool memory_merges =
+        !shape.empty() && strides.back() == array.strides[d] * array.shape[d];
+    const bool stream_merges =
+        !shape.empty() && steps.back() == index_strides[d] * array.shape[d];
+    if (memory_merges && stream_merges) {
       shape.back() *= array.shape[d];
       strides.back() = array.strides[d];
+      steps.back() = index_strides[d];
       continue;
     }
     shape.push_back(array.shape[d]);
     strides.push_back(array.strides[d]);
+    steps.push_back(index_strides[d]);
   }
 
   RowLayout layout;
@@ -55,35 +76,61 @@ RowLayout collapse(const ArrayView& array) {
   }
   layout.row_length = shape.back();
   layout.row_stride = strides.back();
+  layout.row_index_stride = steps.back();
   shape.pop_back();
   strides.pop_back();
+  steps.pop_back();
   layout.outer_shape = shape;
   layout.outer_strides = strides;
+  layout.outer_index_strides = steps;
   return layout;
 }
 
-char* row_address(const RowLayout& layout, char* data, uint64_t row) {
+// Start of a row: its address and its stream index relative to `first`.
+struct RowStart {
+  char* address;
+  int64_t index;
+};
+
+RowStart row_start(const RowLayout& layout, char* data, uint64_t row) {
   ptrdiff_t offset = 0;
+  int64_t index = 0;
   for (size_t d = layout.outer_shape.size(); d-- > 0;) {
     const uint64_t extent = static_cast<uint64_t>(layout.outer_shape[d]);
-    offset += static_cast<ptrdiff_t>(row % extent) * layout.outer_strides[d];
+    const int64_t position = static_cast<int64_t>(row % extent);
+    offset += static_cast<ptrdiff_t>(position) * layout.outer_strides[d];
+    index += position * layout.outer_index_strides[d];
     row /= extent;
   }
-  return data + offset;
+  return {data + offset, index};
 }
 
-// Writes the array's elements [begin, end) in C order.
+// Writes the array's elements [begin, end), counted in C order of the array.
 void fill_share(const FillSpec& spec, const KernelPath& path, const RowLayout& layout,
                 char* data, uint64_t first, uint64_t begin, uint64_t end, bool streaming) {
   const uint64_t row_length = static_cast<uint64_t>(layout.row_length);
-  uint64_t index = begin;
-  while (index < end) {
-    const uint64_t row = index / row_length;
-    const uint64_t column = index % row_length;
-    const uint64_t count = std::min(end - index, row_length - column);
-    char* dst = row_address(layout, data, row) + static_cast<ptrdiff_t>(column) * layout.row_stride;
-    path.fill_row(spec, first + index, count, dst, layout.row_stride, streaming);
-    index += count;
+  uint64_t position = begin;
+  while (position < end) {
+    const uint64_t row = position / row_length;
+    const uint64_t column = position % row_length;
+    const uint64_t count = std::min(end - position, row_length - column);
+    const RowStart start = row_start(layout, data, row);
+    char* dst = start.address + static_cast<ptrdiff_t>(column) * layout.row_stride;
+    // Unsigned arithmetic wraps like two's complement, and the caller guarantees that
+    // every element's final index lies in [0, 2^64).
+    const uint64_t index = first + static_cast<uint64_t>(start.index) +
+                           column * static_cast<uint64_t>(layout.row_index_stride);
+    if (layout.row_index_stride == 1) {
+      path.fill_row(spec, index, count, dst, layout.row_stride, streaming);
+    } else {
+      // Elements of a row that are not neighbours in the stream, one at a time.
+      for (uint64_t k = 0; k < count; ++k) {
+        path.fill_row(spec, index + k * static_cast<uint64_t>(layout.row_index_stride), 1,
+                      dst + static_cast<ptrdiff_t>(k) * layout.row_stride, layout.row_stride,
+                      false);
+      }
+    }
+    position += count;
   }
   if (streaming) store_fence();
 }
@@ -115,7 +162,8 @@ void fill_array(const FillSpec& spec, const ArrayView& array, uint64_t first, in
   const KernelPath& path = active_path();
   const RowLayout layout = collapse(array);
   const bool streaming = total * array.itemsize > streaming_threshold_bytes() &&
-                         layout.row_stride == static_cast<ptrdiff_t>(array.itemsize);
+                         layout.row_stride == static_cast<ptrdiff_t>(array.itemsize) &&
+                         layout.row_index_stride == 1;
 
   const uint64_t most_useful = std::max<uint64_t>(1, total / kMinElementsPerThread);
   const uint64_t nthreads = std::min<uint64_t>(static_cast<uint64_t>(std::max(threads, 1)), most_useful);

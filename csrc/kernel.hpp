@@ -6,17 +6,33 @@
 
 namespace fastxavier {
 
-enum class Distribution : int { kBits = 0, kUniform = 1, kNormal = 2 };
-enum class DType : int { kUInt32 = 0, kFloat32 = 1, kFloat64 = 2 };
+enum class Distribution : int { kBits = 0, kUniform = 1, kNormal = 2, kTruncatedNormal = 3 };
+enum class DType : int { kUInt32 = 0, kFloat32 = 1, kFloat64 = 2, kFloat16 = 3, kBFloat16 = 4 };
+
+// Per-call constants of a truncated normal, defined in transforms-inl.hpp's terms.
+struct TruncatedNormalSpec {
+  double p_low;
+  double q_high;
+  double span;
+  double lowest;
+  double highest;
+};
 
 // What to write: element i of the logical stream is a pure function of these fields
-// and i. `param` is the bound of a uniform or the standard deviation of a normal.
+// and i.
 struct FillSpec {
   Distribution distribution;
   DType dtype;
   uint64_t seed;
   uint64_t stream;
+  // Uniform: the bound a. Normal and truncated normal: the standard deviation.
   double param;
+  // Normal and truncated normal: added to every value when nonzero.
+  double mean;
+  // float16 and bfloat16 uniforms: bits of the smallest positive value of the dtype at
+  // or above the bound; a value whose magnitude reaches it steps toward zero.
+  uint16_t half_limit;
+  TruncatedNormalSpec truncation;
   // Added to every block index: a word stream read from word 4 * block_base + i.
   // Lets bits_ reach blocks past 2^64 / 4 without a 66-bit element index.
   uint64_t block_base;

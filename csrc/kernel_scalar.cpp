@@ -10,6 +10,7 @@
 namespace fastxavier::scalar {
 
 #include "philox-inl.hpp"
+#include "inverse_normal-inl.hpp"
 #include "transforms-inl.hpp"
 
 inline void philox_blocks(const RoundKeys& keys, uint64_t stream, uint64_t first_block,

@@ -18,16 +18,16 @@ namespace {
 
 DType dtype_of(const py::array& array) {
   const py::dtype dtype = array.dtype();
-  if (dtype.is(py::dtype::of<float>())) return DType::kFloat32;
-  if (dtype.is(py::dtype::of<double>())) return DType::kFloat64;
-  if (dtype.is(py::dtype::of<uint32_t>())) return DType::kUInt32;
   const char kind = dtype.kind();
-  const size_t size = static_cast<size_t>(dtype.itemsize());
+  const py::ssize_t size = dtype.itemsize();
   if (kind == 'f' && size == 4) return DType::kFloat32;
   if (kind == 'f' && size == 8) return DType::kFloat64;
+  if (kind == 'f' && size == 2) return DType::kFloat16;
   if (kind == 'u' && size == 4) return DType::kUInt32;
+  // ml_dtypes registers bfloat16 as a NumPy dtype of its own kind.
+  if (size == 2 && py::str(dtype).cast<std::string>() == "bfloat16") return DType::kBFloat16;
   throw py::type_error("array has dtype " + py::str(dtype).cast<std::string>() +
-                       "; expected float32, float64 or, for bits_, uint32");
+                       "; expected float16, bfloat16, float32, float64 or, for bits_, uint32");
 }
 
 // The Python layer has already checked the arguments with user-facing messages; these
@@ -51,31 +51,55 @@ ArrayView view_of(py::array& array) {
 // about as much as writing them.
 constexpr size_t kReleaseGilElements = 1 << 14;
 
-void fill_checked(py::array& array, const FillSpec& spec, uint64_t first, int threads) {
-  const ArrayView view = view_of(array);
+void fill_view(const ArrayView& view, const FillSpec& spec, uint64_t first, int threads,
+               py::ssize_t size) {
   const int nthreads = threads > 0 ? threads : default_threads();
-  if (static_cast<size_t>(array.size()) < kReleaseGilElements) {
+  if (static_cast<size_t>(size) < kReleaseGilElements) {
     fill_array(spec, view, first, nthreads);
     return;
   }
-  // The array object stays referenced by `array` for the whole call, so its buffer
+  // The array object stays referenced by the caller for the whole call, so its buffer
   // cannot be freed while other Python threads run; concurrent writes to the same
   // buffer from Python are a data race of the caller's making, as in NumPy.
   py::gil_scoped_release release;
   fill_array(spec, view, first, nthreads);
 }
 
-void fill(py::array array, int distribution, double param, uint64_t seed, uint64_t stream,
-          uint64_t first, uint64_t block_base, int threads) {
-  if (distribution < 0 || distribution > 2) {
+TruncatedNormalSpec truncation_of(const py::object& truncation) {
+  if (truncation.is_none()) return {};
+  const auto values = truncation.cast<std::vector<double>>();
+  if (values.size() != 5) throw py::value_error("truncation needs 5 numbers");
+  return {values[0], values[1], values[2], values[3], values[4]};
+}
+
+void fill(py::array array, int distribution, uint64_t seed, uint64_t stream, int threads,
+          double param, double mean, uint16_t half_limit, const py::object& truncation,
+          uint64_t first, uint64_t block_base, const py::object& index_strides) {
+  if (distribution < 0 || distribution > 3) {
     throw py::value_error("distribution=" + std::to_string(distribution) + " is invalid");
   }
-  const FillSpec spec{static_cast<Distribution>(distribution), dtype_of(array), seed, stream,
-                      param, block_base};
+  FillSpec spec{};
+  spec.distribution = static_cast<Distribution>(distribution);
+  spec.dtype = dtype_of(array);
+  spec.seed = seed;
+  spec.stream = stream;
+  spec.param = param;
+  spec.mean = mean;
+  spec.half_limit = half_limit;
+  spec.truncation = truncation_of(truncation);
+  spec.block_base = block_base;
   if ((spec.distribution == Distribution::kBits) != (spec.dtype == DType::kUInt32)) {
     throw py::type_error("array dtype does not match the distribution");
   }
-  fill_checked(array, spec, first, threads);
+
+  ArrayView view = view_of(array);
+  if (!index_strides.is_none()) {
+    view.index_strides = index_strides.cast<std::vector<int64_t>>();
+    if (view.index_strides.size() != view.shape.size()) {
+      throw py::value_error("index_strides needs one entry per dimension");
+    }
+  }
+  fill_view(view, spec, first, threads, array.size());
 }
 
 // ---- fast path of uniform_ and normal_ -------------------------------------------------
@@ -208,19 +232,24 @@ py::object xavier_fill(py::handle array, py::handle fan_in, py::handle fan_out,
   const double fan_sum = static_cast<double>(fan_in_value + fan_out_value);
   const bool uniform = distribution == static_cast<int>(Distribution::kUniform);
   const double param = gain_value * std::sqrt((uniform ? 6.0 : 2.0) / fan_sum);
-  const FillSpec spec{uniform ? Distribution::kUniform : Distribution::kNormal,
-                      dtype_of(target), seed_value, stream_value, param, 0};
-  fill_checked(target, spec, 0, static_cast<int>(threads_value));
+  FillSpec spec{};
+  spec.distribution = uniform ? Distribution::kUniform : Distribution::kNormal;
+  spec.dtype = dtype_of(target);
+  spec.seed = seed_value;
+  spec.stream = stream_value;
+  spec.param = param;
+  fill_view(view_of(target), spec, 0, static_cast<int>(threads_value), target.size());
   return py::reinterpret_borrow<py::object>(array);
 }
 
 }  // namespace
 
 void register_fill(py::module_& m) {
-  m.def("fill", &fill, py::arg("array"), py::arg("distribution"), py::arg("param"),
-        py::arg("seed"), py::arg("stream"), py::arg("first"), py::arg("block_base"),
-        py::arg("threads"),
-        "Fill `array` in place with elements first.. of a stream (no argument checks).");
+  m.def("fill", &fill, py::arg("array"), py::arg("distribution"), py::arg("seed"),
+        py::arg("stream"), py::arg("threads"), py::kw_only(), py::arg("param") = 0.0,
+        py::arg("mean") = 0.0, py::arg("half_limit") = 0, py::arg("truncation") = py::none(),
+        py::arg("first") = 0, py::arg("block_base") = 0, py::arg("index_strides") = py::none(),
+        "Fill `array` in place from a stream. The caller has checked every argument.");
   m.def("xavier_fill", &xavier_fill, py::arg("array"), py::arg("fan_in"), py::arg("fan_out"),
         py::arg("gain"), py::arg("seed"), py::arg("stream"), py::arg("threads"),
         py::arg("distribution"),

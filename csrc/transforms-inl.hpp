@@ -212,3 +212,115 @@ inline void normal_pair_f64(const uint32_t* w, double stddev, double* first,
   *first = scaled * angle.cos;
   *second = scaled * angle.sin;
 }
+
+// ---- truncated normal (inverse CDF) ----------------------------------------------------
+
+// Per-call constants of a truncated normal on [lower, upper] with mean and std, whose
+// standardized interval is [alpha, beta]. Computed in Python with exact decimal
+// arithmetic (fastxavier/_truncated.py), then rounded once:
+//   p_low = Phi(alpha), q_high = 1 - Phi(beta), span = Phi(beta) - Phi(alpha).
+// An element with uniform v gets p = p_low + span v and 1 - p = q_high + span (1 - v):
+// each is a sum of positive terms, so p keeps its precision near alpha and 1 - p near
+// beta even deep in a tail. lowest and highest are lower and upper moved inward to
+// values representable in the output dtype, so rounding to it never leaves [a, b].
+struct TruncatedNormalParams {
+  double p_low;
+  double q_high;
+  double span;
+  double mean;
+  double stddev;
+  double lowest;
+  double highest;
+};
+
+template <size_t N>
+inline double horner(const double (&coefficients)[N], double t) {
+  double sum = coefficients[0];
+  for (size_t k = 1; k < N; ++k) sum = sum * t + coefficients[k];
+  return sum;
+}
+
+// w beyond the central range needs a tail polynomial (rare unless the interval is a
+// tail): the vectorized loop flags such elements for truncated_normal_tail.
+constexpr double kCentralLimit = 6.25;
+
+// y = 2p - 1 and w = -ln(4 p (1 - p)) of the element whose uniform is v in (0, 1).
+struct InverseNormalInput {
+  double y;
+  double w;
+};
+
+inline InverseNormalInput inverse_normal_input(double v, const TruncatedNormalParams& t) {
+  const double p = t.p_low + t.span * v;
+  const double q = t.q_high + t.span * (1.0 - v);  // 1 - v is exact
+  const double product = (4.0 * p) * q;
+  return {p - q, -log_unit_f64(product)};
+}
+
+inline double truncated_normal_finish(double x, const TruncatedNormalParams& t) {
+  const double value = t.mean + t.stddev * x;
+  return std::min(std::max(value, t.lowest), t.highest);
+}
+
+// The central range, computed for every element (vectorizable): exact when w < 6.25.
+inline double truncated_normal_central(InverseNormalInput in, const TruncatedNormalParams& t) {
+  const double x = in.y * horner(kInverseNormalCentral, in.w - 3.125);
+  return truncated_normal_finish(x, t);
+}
+
+// The three tail ranges, for the flagged elements only.
+inline double truncated_normal_tail(InverseNormalInput in, const TruncatedNormalParams& t) {
+  const double root = std::sqrt(in.w);
+  double g;
+  if (in.w < 16.0) {
+    g = horner(kInverseNormalTail, root - 3.25);
+  } else if (in.w < 100.0) {
+    g = horner(kInverseNormalFar, root - 7.0);
+  } else {
+    g = horner(kInverseNormalExtreme, root - 18.0);
+  }
+  return truncated_normal_finish(in.y * g, t);
+}
+
+// Uniforms on (0, 1), exact in float64: one word w gives (w + 1/2) 2^-32, two words
+// forming x = high * 2^32 + low give ((x >> 12) + 1/2) 2^-52.
+inline double open_unit_from_word(uint32_t word) {
+  return (u32_to_f64(word) + 0.5) * 0x1p-32;
+}
+
+inline double open_unit_from_words(uint32_t low, uint32_t high) {
+  const uint64_t x = (static_cast<uint64_t>(high) << 32 | low) >> 12;
+  return (u52_to_f64(x) + 0.5) * 0x1p-52;
+}
+
+// ---- float32 to float16 and bfloat16, round to nearest even --------------------------
+
+inline uint16_t f32_to_f16_bits(float x) {
+  const uint32_t bits = std::bit_cast<uint32_t>(x);
+  const uint32_t sign = (bits >> 16) & 0x8000u;
+  const uint32_t magnitude = bits & 0x7FFFFFFFu;
+
+  // Normal halves: drop 13 mantissa bits with rounding, then rebias 127 -> 15.
+  const uint32_t rounded = magnitude + 0x0FFFu + ((magnitude >> 13) & 1u);
+  const uint32_t normal = (rounded >> 13) - (112u << 10);
+  // Subnormal halves (below 2^-14): adding 0.5, whose ulp is 2^-24, rounds the value to
+  // a multiple of 2^-24 in the float adder, leaving the half's mantissa in the low bits.
+  const float shifted = std::bit_cast<float>(magnitude) + 0.5f;
+  const uint32_t subnormal = std::bit_cast<uint32_t>(shifted) - 0x3F000000u;
+
+  uint32_t result = magnitude < 0x38800000u ? subnormal : normal;
+  result = magnitude >= 0x477FF000u ? 0x7C00u : result;  // 65520 and up round to inf
+  return static_cast<uint16_t>(sign | result);
+}
+
+inline uint16_t f32_to_bf16_bits(float x) {
+  const uint32_t bits = std::bit_cast<uint32_t>(x);
+  return static_cast<uint16_t>((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
+}
+
+// A half-precision uniform whose magnitude reached the bound moves one step toward zero.
+// limit: bits of the smallest positive value >= the bound (0 disables the rule).
+inline uint16_t pull_inside(uint16_t bits, uint16_t limit) {
+  const bool reached = limit != 0 && (bits & 0x7FFFu) >= limit;
+  return reached ? static_cast<uint16_t>(bits - 1u) : bits;
+}

@@ -31,7 +31,8 @@ def fill(request):
 @pytest.mark.parametrize("dtype", [np.int32, np.int64, np.uint8, np.complex64, np.bool_])
 def test_non_float_dtype(fill, dtype):
     array = np.zeros((4, 5), dtype=dtype)
-    assert_rejected(fill, array, TypeError, "dtype .*expected float32 or float64", seed=1)
+    expected = "dtype .*expected float16, bfloat16, float32, float64"
+    assert_rejected(fill, array, TypeError, expected, seed=1)
 
 
 def test_not_an_ndarray(fill):

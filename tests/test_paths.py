@@ -21,7 +21,7 @@ for dtype in (np.float32, np.float64):
         for first, count in ((0, 1), (1, 63), (3, 1025), (4095, 5003), (2**40 + 1, 777),
                              (0, 3_000_001)):
             out = np.empty(count, dtype=dtype)
-            _core.fill(out, distribution, 0.75, 12345, 678, first, 0, 2)
+            _core.fill(out, distribution, 12345, 678, 2, param=0.75, first=first)
             key = f"{np.dtype(dtype).name}-{distribution}-{first}-{count}"
             digests[key] = hashlib.sha256(out.tobytes()).hexdigest()
 words = np.empty(100_003, dtype=np.uint32)

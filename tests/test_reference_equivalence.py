@@ -18,7 +18,7 @@ LANE_SIZES = sorted({n + d for n in (4, 8, 16, 32, 64, 1024, 2048, 4096) for d i
 
 def kernel_values(distribution, dtype, param, seed, stream, first, count, threads=1):
     out = np.full(count, np.nan, dtype=dtype)
-    _core.fill(out, distribution, param, seed, stream, first, 0, threads)
+    _core.fill(out, distribution, seed, stream, threads, param=param, first=first)
     return out
 
 

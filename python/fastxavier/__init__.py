@@ -7,7 +7,7 @@ depend on thread count, SIMD width, memory layout or machine. See ``docs/stream.
 from __future__ import annotations
 
 from . import _core
-from ._api import bits_, normal_, uniform_
+from ._api import bits_, normal_, stream_of_name, trunc_normal_, uniform_
 from ._checks import check_integer
 from ._fans import calculate_gain, compute_fans
 from ._seeding import initial_seed, manual_seed
@@ -17,7 +17,9 @@ __version__ = "0.1.0"
 __all__ = [
     "uniform_",
     "normal_",
+    "trunc_normal_",
     "bits_",
+    "stream_of_name",
     "calculate_gain",
     "compute_fans",
     "manual_seed",

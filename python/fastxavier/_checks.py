@@ -16,9 +16,15 @@ import numpy as np
 UINT64_LIMIT = 1 << 64
 
 
+FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
+
+
 def check_float_array(array: object, name: str = "array") -> np.ndarray:
-    """Return `array` if it is a writable float32 or float64 ndarray in native order."""
-    return _check_array(array, name, ("float32", "float64"))
+    """Return `array` if it is a writable floating ndarray in native byte order.
+
+    float16, bfloat16 (from ml_dtypes), float32 and float64 are accepted.
+    """
+    return _check_array(array, name, FLOAT_DTYPES)
 
 
 def check_uint32_array(array: object, name: str = "array") -> np.ndarray:
@@ -33,7 +39,7 @@ def _check_array(array: object, name: str, expected: tuple[str, ...]) -> np.ndar
         )
     dtype = array.dtype
     if dtype.newbyteorder("=").name not in expected or dtype.fields is not None:
-        raise TypeError(f"{name} has dtype {dtype}; expected {' or '.join(expected)}")
+        raise TypeError(f"{name} has dtype {dtype}; expected {', '.join(expected)}")
     if not dtype.isnative:
         raise ValueError(
             f"{name} has non-native byte order (dtype {dtype.str!r}); expected native "
@@ -71,12 +77,33 @@ def check_fan(value: object, name: str) -> int:
 
 
 def check_gain(value: object) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
-        raise TypeError(f"gain={value!r} has type {type(value).__name__}; expected a real number")
-    gain = float(value)
+    gain = check_real(value, "gain")
     if not math.isfinite(gain) or gain < 0:
         raise ValueError(f"gain={gain!r} is invalid; expected a finite number >= 0")
     return gain
+
+
+def check_real(value: object, name: str) -> float:
+    """Return a real number as float; TypeError for other types (bool included)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
+        raise TypeError(
+            f"{name}={value!r} has type {type(value).__name__}; expected a real number"
+        )
+    return float(value)
+
+
+def check_finite(value: object, name: str) -> float:
+    number = check_real(value, name)
+    if not math.isfinite(number):
+        raise ValueError(f"{name}={number!r} is invalid; expected a finite number")
+    return number
+
+
+def check_positive(value: object, name: str) -> float:
+    number = check_real(value, name)
+    if not (math.isfinite(number) and number > 0):
+        raise ValueError(f"{name}={number!r} is invalid; expected a finite number > 0")
+    return number
 
 
 def check_threads(value: object) -> int:

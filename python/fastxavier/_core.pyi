@@ -3,12 +3,17 @@ import numpy as np
 def fill(
     array: np.ndarray,
     distribution: int,
-    param: float,
     seed: int,
     stream: int,
-    first: int,
-    block_base: int,
     threads: int,
+    *,
+    param: float = 0.0,
+    mean: float = 0.0,
+    half_limit: int = 0,
+    truncation: tuple[float, float, float, float, float] | None = None,
+    first: int = 0,
+    block_base: int = 0,
+    index_strides: tuple[int, ...] | list[int] | None = None,
 ) -> None: ...
 def xavier_fill(
     array: object,

@@ -64,15 +64,26 @@ def philox4x32_10(counter: tuple[int, int, int, int], key: tuple[int, int]) -> l
 
 
 def philox_blocks(seed: int, stream: int, first_block: int, nblocks: int) -> np.ndarray:
-    """Return the words of blocks first_block .. first_block + nblocks - 1, in order.
-
-    The same rounds as :func:`philox4x32_10`, on NumPy arrays of all the blocks at once.
-    """
+    """Return the words of blocks first_block .. first_block + nblocks - 1, in order."""
     blocks = np.arange(nblocks, dtype=np.uint64) + np.uint64(first_block)
+    return block_words(seed, stream, blocks).reshape(-1)
+
+
+def words(seed: int, stream: int, start: int, count: int) -> np.ndarray:
+    """Return words start .. start + count - 1 of a stream (start may reach 2^66)."""
+    first_block = start // 4
+    skip = start % 4
+    nblocks = (skip + count + 3) // 4
+    return philox_blocks(seed, stream, first_block, nblocks)[skip : skip + count]
+
+
+def block_words(seed: int, stream: int, blocks: np.ndarray) -> np.ndarray:
+    """Return the four words of each block in `blocks` (any order), shape (n, 4)."""
+    blocks = np.asarray(blocks, dtype=np.uint64)
     c0 = blocks & np.uint64(MASK32)
     c1 = blocks >> np.uint64(32)
-    c2 = np.full(nblocks, stream & MASK32, dtype=np.uint64)
-    c3 = np.full(nblocks, stream >> 32, dtype=np.uint64)
+    c2 = np.full(blocks.shape, stream & MASK32, dtype=np.uint64)
+    c3 = np.full(blocks.shape, stream >> 32, dtype=np.uint64)
     k0, k1 = seed & MASK32, seed >> 32
     mask = np.uint64(MASK32)
     for _ in range(PHILOX_ROUNDS):
@@ -83,16 +94,7 @@ def philox_blocks(seed: int, stream: int, first_block: int, nblocks: int) -> np.
         c0, c1, c2, c3 = hi1 ^ c1 ^ np.uint64(k0), lo1, hi0 ^ c3 ^ np.uint64(k1), lo0
         k0 = (k0 + PHILOX_W0) & MASK32
         k1 = (k1 + PHILOX_W1) & MASK32
-    out = np.stack([c0, c1, c2, c3], axis=1).astype(np.uint32)
-    return out.reshape(-1)
-
-
-def words(seed: int, stream: int, start: int, count: int) -> np.ndarray:
-    """Return words start .. start + count - 1 of a stream (start may reach 2^66)."""
-    first_block = start // 4
-    skip = start % 4
-    nblocks = (skip + count + 3) // 4
-    return philox_blocks(seed, stream, first_block, nblocks)[skip : skip + count]
+    return np.stack([c0, c1, c2, c3], axis=-1).astype(np.uint32)
 
 
 # ---- transforms ----------------------------------------------------------------------
@@ -267,67 +269,278 @@ def normal_pair_f64(w: np.ndarray, std: float):
     return scaled * cos_a, scaled * sin_a
 
 
+# ---- truncated normal ------------------------------------------------------------------
+
+
+def _inverse_normal_table(*texts):
+    return [F64(float.fromhex(text)) for text in texts]
+
+
+INVERSE_NORMAL_CENTRAL = _inverse_normal_table(
+    "0x1.5a490b7731a15p-68", "-0x1.dbeccf1c596c1p-70", "-0x1.242603ecc64dfp-61",
+    "0x1.e00593a36d4b8p-60", "0x1.964c14c7e5669p-56", "-0x1.a879e14feca93p-53",
+    "-0x1.06b76f40aecacp-54", "0x1.501a572b2af16p-47", "-0x1.fdae8a4c93954p-45",
+    "-0x1.028853bd2f0d2p-43", "0x1.05c6bd9d338b9p-38", "-0x1.42da7457f1ed4p-36",
+    "-0x1.50c1aff54493dp-34", "0x1.98a57af79a002p-30", "-0x1.8faf5546388a4p-28",
+    "-0x1.6125a5d8b9a27p-25", "0x1.4186be8c34437p-21", "-0x1.032ee3ba720ebp-19",
+    "-0x1.49627602c03eep-16", "0x1.14e8fc42a1299p-12", "-0x1.12994fbb84299p-10",
+    "-0x1.179b2574060cbp-7", "0x1.5bc94440cc7ecp-2", "0x1.2b57ec65a8009p+1",
+)
+INVERSE_NORMAL_TAIL = _inverse_normal_table(
+    "-0x1.6eef65e2ebc20p-26", "0x1.0eeb68e8d7dafp-30", "0x1.8dfaae330f9d0p-23",
+    "-0x1.9c09a15891019p-22", "-0x1.480c1c7f3bf97p-25", "0x1.1c797a575e811p-19",
+    "-0x1.7a4dec230af8ap-18", "0x1.15ab873204487p-18", "0x1.27c17012228efp-16",
+    "-0x1.18ade3a3a1b0ep-14", "0x1.950df53f0dedbp-14", "0x1.1d16f087a6f95p-15",
+    "-0x1.073ea0178dc15p-11", "0x1.61692231c9fe5p-10", "-0x1.38f1f695a0a3ap-9",
+    "0x1.cdd2bb93a7d9bp-9", "-0x1.5bab4c3adcb3ap-8", "0x1.f1c95c5e7a2b8p-8",
+    "0x1.6bf14fa6fc347p+0", "0x1.171f182e77876p+2",
+)
+INVERSE_NORMAL_FAR = _inverse_normal_table(
+    "0x1.bd223599c980bp-66", "-0x1.0ec321d694903p-63", "-0x1.2c437c9dd2a99p-60",
+    "0x1.a251400a628eap-58", "0x1.247b85f2a4718p-56", "-0x1.dd803d9be1a02p-54",
+    "-0x1.8d2e2ef73ae7bp-53", "0x1.5a8d6ce80d01dp-50", "0x1.554dc60fd9bbdp-50",
+    "-0x1.465015f0dca6bp-47", "-0x1.bf9b0219250c9p-48", "0x1.c226d08c0ed87p-45",
+    "0x1.95fb8f65a74eep-48", "-0x1.268ac22646c70p-44", "-0x1.e404ed64c9203p-41",
+    "0x1.b777c2bc4fb66p-38", "-0x1.65683e2f32098p-35", "0x1.33397ad60b513p-32",
+    "-0x1.02881b042c876p-29", "0x1.a47bd79ce3d10p-27", "-0x1.4776632693567p-24",
+    "0x1.dd27327606c21p-22", "-0x1.335dbeed62fa1p-19", "0x1.1f50eb4811c91p-17",
+    "0x1.2a37c6a8bd70dp-17", "-0x1.7c1c45fcd53c3p-11", "0x1.6d268efbda9f6p+0",
+    "0x1.36db395d44f6cp+3",
+)
+INVERSE_NORMAL_EXTREME = _inverse_normal_table(
+    "-0x1.63a586223e3efp-92", "0x1.27cecf4478981p-87", "-0x1.3aa2f024ab084p-85",
+    "-0x1.aea5911e38c57p-82", "-0x1.3f9079235cd36p-77", "0x1.3e9087071a37ep-72",
+    "-0x1.d71c1434935acp-69", "0x1.72af16788c03dp-65", "-0x1.834ca13feb0a9p-61",
+    "0x1.6f35d85e110fap-57", "-0x1.2991ce6dd74fap-53", "0x1.86e30d116f10fp-50",
+    "-0x1.88b5d13f8f2c5p-48", "-0x1.4129956ddd12fp-42", "0x1.c7dd2fca9a5bbp-37",
+    "-0x1.b22ec776ee48ap-32", "0x1.6948d26437e9ep-27", "-0x1.1a71182107243p-22",
+    "0x1.ad653df636032p-18", "-0x1.45765248b3bbcp-13", "0x1.6b07fb18f32f7p+0",
+    "0x1.958cfacda94a7p+4",
+)
+
+
+CENTRAL_LIMIT = 6.25
+
+
+def _horner(coefficients, t):
+    total = np.full(np.shape(t), coefficients[0], dtype=F64)
+    for coefficient in coefficients[1:]:
+        total = total * t + coefficient
+    return total
+
+
+def open_unit_from_word(word: np.ndarray) -> np.ndarray:
+    """(w + 1/2) 2^-32, exact in float64."""
+    return (word.astype(F64) + F64(0.5)) * F64(2.0**-32)
+
+
+def open_unit_from_words(low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """((x >> 12) + 1/2) 2^-52 with x = high * 2^32 + low, exact in float64."""
+    x = ((high.astype(np.uint64) << np.uint64(32)) | low.astype(np.uint64)) >> np.uint64(12)
+    return (_u52_to_f64(x) + F64(0.5)) * F64(2.0**-52)
+
+
+def truncated_normal_f64(v: np.ndarray, truncation, mean: float, std: float) -> np.ndarray:
+    """Invert the normal CDF at p = p_low + span v, then clamp (see transforms-inl.hpp)."""
+    p_low, q_high, span, lowest, highest = (F64(x) for x in truncation)
+    p = p_low + span * v
+    q = q_high + span * (F64(1.0) - v)
+    y = p - q
+    w = -log_unit_f64((F64(4.0) * p) * q)
+    root = np.sqrt(np.maximum(w, F64(0.0)))
+    g = np.where(
+        w < CENTRAL_LIMIT,
+        _horner(INVERSE_NORMAL_CENTRAL, w - F64(3.125)),
+        np.where(
+            w < F64(16.0),
+            _horner(INVERSE_NORMAL_TAIL, root - F64(3.25)),
+            np.where(
+                w < F64(100.0),
+                _horner(INVERSE_NORMAL_FAR, root - F64(7.0)),
+                _horner(INVERSE_NORMAL_EXTREME, root - F64(18.0)),
+            ),
+        ),
+    )
+    value = F64(mean) + F64(std) * (y * g)
+    return np.minimum(np.maximum(value, lowest), highest)
+
+
+# ---- half precision ---------------------------------------------------------------------
+
+
+def f32_to_half_bits(values: np.ndarray, dtype_name: str) -> np.ndarray:
+    """Round float32 values to float16 or bfloat16 (nearest-even); return the bits."""
+    if dtype_name == "float16":
+        return values.astype(np.float16).view(np.uint16)
+    bits = values.view(np.uint32)
+    rounded = bits + np.uint32(0x7FFF) + ((bits >> np.uint32(16)) & np.uint32(1))
+    return (rounded >> np.uint32(16)).astype(np.uint16)
+
+
+def pull_inside(bits: np.ndarray, limit: int) -> np.ndarray:
+    """Move half values whose magnitude reached the bound's limit one step toward 0."""
+    if limit == 0:
+        return bits
+    reached = (bits & np.uint16(0x7FFF)) >= np.uint16(limit)
+    return np.where(reached, bits - np.uint16(1), bits).astype(np.uint16)
+
+
 # ---- element streams -----------------------------------------------------------------
+#
+# Each function returns the values of the stream elements whose indices are given, in
+# any order, so shards and strided layouts need no special case.
+
+U64 = np.uint64
+
+
+def _f32_family(dtype_name: str) -> bool:
+    return dtype_name in ("float32", "float16", "bfloat16")
+
+
+def _uniform_words(seed, stream, indices, wide):
+    """Return the word(s) of uniform-like elements: (n,) for one word, (n, 2) for two."""
+    if wide:
+        words = block_words(seed, stream, indices >> U64(1))
+        lane = (indices & U64(1)).astype(np.intp) * 2
+        rows = np.arange(indices.size)
+        return np.stack([words[rows, lane], words[rows, lane + 1]], axis=1)
+    words = block_words(seed, stream, indices >> U64(2))
+    return words[np.arange(indices.size), (indices & U64(3)).astype(np.intp)]
+
+
+def _narrow(values32: np.ndarray, dtype_name: str, limit: int = 0) -> np.ndarray:
+    """Return float32 values in the output dtype: float32 itself, or half bits."""
+    if dtype_name == "float32":
+        return values32
+    return pull_inside(f32_to_half_bits(values32, dtype_name), limit)
+
+
+def uniform_at(dtype, bound: float, seed: int, stream: int, indices) -> np.ndarray:
+    """Return uniform elements at `indices` (half dtypes as uint16 bits)."""
+    name = _api.dtype_name(np.dtype(dtype))
+    indices = np.asarray(indices, dtype=U64)
+    if name == "float64":
+        w = _uniform_words(seed, stream, indices, wide=True)
+        return uniform_f64(w[:, 0], w[:, 1], bound)
+    values32 = uniform_f32(_uniform_words(seed, stream, indices, wide=False), bound)
+    limit = _api.half_limit(np.dtype(dtype), bound) if name != "float32" else 0
+    return _narrow(values32, name, limit)
+
+
+def normal_at(dtype, std: float, seed: int, stream: int, indices, mean: float = 0.0):
+    """Return normal elements at `indices`; a pair cut by the selection is computed
+    whole and half kept, as the kernel does."""
+    name = _api.dtype_name(np.dtype(dtype))
+    indices = np.asarray(indices, dtype=U64)
+    pairs = indices >> U64(1)
+    second = (indices & U64(1)).astype(bool)
+    if name == "float64":
+        words = block_words(seed, stream, pairs)
+        even, odd = normal_pair_f64(words, std)
+        values = np.where(second, odd, even)
+        return values + F64(mean) if mean != 0.0 else values
+    words = block_words(seed, stream, pairs >> U64(1))
+    lane = (pairs & U64(1)).astype(np.intp) * 2
+    rows = np.arange(indices.size)
+    even, odd = normal_pair_f32(words[rows, lane], words[rows, lane + 1], std)
+    values = np.where(second, odd, even)
+    if mean != 0.0:
+        values = values + F32(mean)
+    return _narrow(values, name)
+
+
+def truncated_normal_at(dtype, mean: float, std: float, truncation, seed: int,
+                        stream: int, indices) -> np.ndarray:
+    """Return truncated normal elements at `indices` (half dtypes as uint16 bits)."""
+    name = _api.dtype_name(np.dtype(dtype))
+    indices = np.asarray(indices, dtype=U64)
+    if name == "float64":
+        w = _uniform_words(seed, stream, indices, wide=True)
+        v = open_unit_from_words(w[:, 0], w[:, 1])
+        return truncated_normal_f64(v, truncation, mean, std)
+    v = open_unit_from_word(_uniform_words(seed, stream, indices, wide=False))
+    values32 = truncated_normal_f64(v, truncation, mean, std).astype(F32)
+    return _narrow(values32, name)
 
 
 def uniform_values(dtype, bound: float, seed: int, stream: int, first: int, count: int):
     """Return elements first .. first + count - 1 of a uniform stream on (-bound, bound)."""
-    dtype = np.dtype(dtype)
-    if dtype == np.float32:
-        return uniform_f32(words(seed, stream, first, count), bound)
-    w = words(seed, stream, 2 * first, 2 * count).reshape(count, 2)
-    return uniform_f64(w[:, 0], w[:, 1], bound)
+    return uniform_at(dtype, bound, seed, stream, _range(first, count))
 
 
-def normal_values(dtype, std: float, seed: int, stream: int, first: int, count: int):
-    """Return elements first .. first + count - 1 of a normal stream.
+def normal_values(dtype, std: float, seed: int, stream: int, first: int, count: int,
+                  mean: float = 0.0):
+    """Return elements first .. first + count - 1 of a normal stream."""
+    return normal_at(dtype, std, seed, stream, _range(first, count), mean)
 
-    Pairs cut by either end are computed whole and half kept, as the kernel does.
-    """
-    dtype = np.dtype(dtype)
-    first_pair = first // 2
-    npairs = (first + count + 1) // 2 - first_pair
-    if dtype == np.float32:
-        w = words(seed, stream, 2 * first_pair, 2 * npairs).reshape(npairs, 2)
-        even, odd = normal_pair_f32(w[:, 0], w[:, 1], std)
-    else:
-        w = words(seed, stream, 4 * first_pair, 4 * npairs).reshape(npairs, 4)
-        even, odd = normal_pair_f64(w, std)
-    values = np.stack([even, odd], axis=1).reshape(-1)
-    skip = first - 2 * first_pair
-    return values[skip : skip + count]
+
+def _range(first: int, count: int) -> np.ndarray:
+    return np.arange(count, dtype=U64) + U64(first)
 
 
 # ---- public fills, same arguments as the package's -----------------------------------
 
 
+def stream_indices(array: np.ndarray, placement) -> np.ndarray:
+    """Return the stream index of every element of `array`, in C order."""
+    if placement.index_strides is None:
+        return _range(placement.first, array.size)
+    grids = np.indices(array.shape, dtype=np.int64).reshape(array.ndim, -1)
+    steps = np.array(placement.index_strides, dtype=np.int64).reshape(-1, 1)
+    offsets = (grids * steps).sum(axis=0) if array.ndim else np.zeros(1, np.int64)
+    return (offsets + placement.first).astype(U64)
+
+
 def _write(array: np.ndarray, values: np.ndarray) -> np.ndarray:
-    # Assigning through a C-order reshape of the index space writes every layout in
-    # logical C order.
-    array[...] = values.reshape(array.shape)
+    # Half dtypes arrive as uint16 bits; assigning through a C-order reshape of the
+    # index space writes every layout in logical C order.
+    if values.dtype == np.uint16:
+        array.view(np.uint16)[...] = values.reshape(array.shape)
+    else:
+        array[...] = values.reshape(array.shape)
     return array
 
 
 def uniform_(array, fan_in=None, fan_out=None, *, gain=1.0, seed=None, stream=0,
-             threads=None):
+             threads=None, global_shape=None, index=None):
     """Reference of :func:`fastxavier.uniform_`: same checks, same values."""
-    call = _api.prepare_xavier(array, fan_in, fan_out, gain, seed, stream, threads)
+    call = _api.prepare_xavier(array, fan_in, fan_out, gain, seed, stream, threads,
+                               global_shape, index)
     if call is None:
         return array
     bound = _api.xavier_bound(call.gain, call.fan_in, call.fan_out)
-    values = uniform_values(array.dtype, bound, call.seed, call.stream, 0, array.size)
-    return _write(array, values)
+    indices = stream_indices(array, call.placement)
+    return _write(array, uniform_at(array.dtype, bound, call.key.seed, call.key.stream,
+                                    indices))
 
 
 def normal_(array, fan_in=None, fan_out=None, *, gain=1.0, seed=None, stream=0,
-            threads=None):
+            threads=None, global_shape=None, index=None):
     """Reference of :func:`fastxavier.normal_`: same checks, same values."""
-    call = _api.prepare_xavier(array, fan_in, fan_out, gain, seed, stream, threads)
+    call = _api.prepare_xavier(array, fan_in, fan_out, gain, seed, stream, threads,
+                               global_shape, index)
     if call is None:
         return array
     std = _api.xavier_std(call.gain, call.fan_in, call.fan_out)
-    values = normal_values(array.dtype, std, call.seed, call.stream, 0, array.size)
-    return _write(array, values)
+    indices = stream_indices(array, call.placement)
+    return _write(array, normal_at(array.dtype, std, call.key.seed, call.key.stream,
+                                   indices))
+
+
+def trunc_normal_(array, mean=0.0, std=1.0, a=-2.0, b=2.0, *, seed=None, stream=0,
+                  threads=None, global_shape=None, index=None):
+    """Reference of :func:`fastxavier.trunc_normal_`: same checks, same values."""
+    _api.check_float_array(array)
+    mean, std, a, b = _api.check_truncation(mean, std, a, b)
+    placement = _api.placement_of(array, global_shape, index)
+    if array.size == 0:
+        _api.check_threads(threads)
+        return array
+    key = _api.resolve_key(seed, stream, threads)
+    truncation = _api.truncation_constants(array.dtype, mean, std, a, b)
+    indices = stream_indices(array, placement)
+    return _write(array, truncated_normal_at(array.dtype, mean, std, truncation, key.seed,
+                                             key.stream, indices))
 
 
 def bits_(array, *, seed, stream=0, start=0, threads=None):
