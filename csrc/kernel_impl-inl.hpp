@@ -69,28 +69,33 @@ inline void transform_f32(const FillSpec& spec, const uint32_t* words, size_t gr
   add_mean_f32(out, 2 * groups, spec.mean);
 }
 
+// The uniforms of a truncated normal chunk: one word per element, or two for float64.
+inline void truncated_uniforms(const FillSpec& spec, const uint32_t* words, size_t count,
+                               double* out) {
+  if (spec.dtype == DType::kFloat64) {
+    for (size_t i = 0; i < count; ++i) out[i] = open_unit_from_words(words[2 * i], words[2 * i + 1]);
+  } else {
+    for (size_t i = 0; i < count; ++i) out[i] = open_unit_from_word(words[i]);
+  }
+}
+
 inline void transform_truncated(const FillSpec& spec, const uint32_t* words, size_t count,
                                 double* out) {
   const TruncatedNormalParams params = truncated_params(spec);
-  const bool wide = spec.dtype == DType::kFloat64;
-  alignas(64) double tail_w[kChunk];
+  alignas(64) double uniforms[kChunk];
+  alignas(64) double w_values[kChunk];
+  truncated_uniforms(spec, words, count, uniforms);
 
-  bool any_tail = false;
+  // Every element through the central polynomial (vectorized)...
   for (size_t i = 0; i < count; ++i) {
-    const double v = wide ? open_unit_from_words(words[2 * i], words[2 * i + 1])
-                          : open_unit_from_word(words[i]);
-    const InverseNormalInput in = inverse_normal_input(v, params);
+    const InverseNormalInput in = inverse_normal_input(uniforms[i], params);
     out[i] = truncated_normal_central(in, params);
-    tail_w[i] = in.w;
-    any_tail |= in.w >= kCentralLimit;
+    w_values[i] = in.w;
   }
-  if (!any_tail) return;
-
+  // ...then the few outside its range again through a tail polynomial.
   for (size_t i = 0; i < count; ++i) {
-    if (tail_w[i] < kCentralLimit) continue;
-    const double v = wide ? open_unit_from_words(words[2 * i], words[2 * i + 1])
-                          : open_unit_from_word(words[i]);
-    out[i] = truncated_normal_tail(inverse_normal_input(v, params), params);
+    if (w_values[i] < kCentralLimit) continue;
+    out[i] = truncated_normal_tail(inverse_normal_input(uniforms[i], params), params);
   }
 }
 

@@ -236,6 +236,7 @@ struct TruncatedNormalParams {
 template <size_t N>
 inline double horner(const double (&coefficients)[N], double t) {
   double sum = coefficients[0];
+#pragma GCC unroll 32
   for (size_t k = 1; k < N; ++k) sum = sum * t + coefficients[k];
   return sum;
 }
