@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <vector>
 
 #include "dispatch.hpp"
@@ -135,19 +136,27 @@ void fill_share(const FillSpec& spec, const KernelPath& path, const RowLayout& l
   if (streaming) store_fence();
 }
 
-// Bytes above which a contiguous fill bypasses the caches: the last-level cache's
-// share of one CPU, where the OS reports it.
-// NOTE: virtual machines often report the whole host's cache to each guest, so the
-// share is clamped to [1 MiB, 32 MiB]; the bounds are estimates, not measured limits.
+// Bytes above which a contiguous fill bypasses the caches: the environment variable
+// FASTXAVIER_STREAMING_BYTES if set, else the last-level cache's share of one CPU where
+// the OS reports it.
+// NOTE: virtual machines may report the host's whole cache to a guest of a few CPUs
+// (480 MiB for 2 CPUs was seen), so the share is clamped to [1 MiB, 4 MiB], the range
+// of last-level cache per core of common x86 server parts. The clamp is an estimate.
 size_t streaming_threshold_bytes() {
   static const size_t threshold = [] {
+    const char* text = std::getenv("FASTXAVIER_STREAMING_BYTES");
+    if (text != nullptr && *text != '\0') {
+      char* end = nullptr;
+      const unsigned long long value = std::strtoull(text, &end, 10);
+      if (*end == '\0') return static_cast<size_t>(value);
+    }
     long cache = -1;
 #if defined(_SC_LEVEL3_CACHE_SIZE)
     cache = sysconf(_SC_LEVEL3_CACHE_SIZE);
 #endif
     if (cache <= 0) return size_t{8} << 20;
     const size_t share = static_cast<size_t>(cache) / static_cast<size_t>(affinity_cpu_count());
-    return std::clamp(share, size_t{1} << 20, size_t{32} << 20);
+    return std::clamp(share, size_t{1} << 20, size_t{4} << 20);
   }();
   return threshold;
 }
