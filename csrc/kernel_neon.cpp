@@ -1,8 +1,8 @@
 // aarch64 path. Advanced SIMD (NEON) is part of the aarch64 baseline, so the compiler
 // vectorizes the transform loops for it with no extra flag.
 // NOTE: Philox itself runs the portable block function here; a hand-written NEON
-// Philox (vmull_u32 on counter pairs) is not written yet, and this file has only been
-// compiled, never run, on aarch64.
+// Philox (vmull_u32 on counter pairs) is not written yet. This path has been run
+// under qemu-user (tools/cross_check.sh), not yet on aarch64 hardware.
 #include <algorithm>
 #include <bit>
 #include <cmath>
