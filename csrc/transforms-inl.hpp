@@ -24,14 +24,38 @@ inline double u32_to_f64(uint32_t x) {
   return static_cast<double>(static_cast<int32_t>(x ^ 0x80000000u)) + 0x1p31;
 }
 
+// Integer to double conversions below are exact, so each path may form them its own
+// way without changing a bit: AVX-512 DQ and aarch64 convert 64-bit integers in one
+// instruction, while AVX2 and SSE have only 32-bit conversions and add exact halves.
+#if defined(FXV_HAVE_AVX512) || defined(__aarch64__)
+#define FXV_NATIVE_INT64_TO_DOUBLE 1
+#else
+#define FXV_NATIVE_INT64_TO_DOUBLE 0
+#endif
+
+// Converts an integer in [0, 2^53] to double.
+inline double u53_to_f64(uint64_t x) {
+#if FXV_NATIVE_INT64_TO_DOUBLE
+  return static_cast<double>(static_cast<int64_t>(x));
+#else
+  const double high = static_cast<double>(static_cast<int32_t>(x >> 26));
+  const double low = static_cast<double>(static_cast<int32_t>(x & 0x3FFFFFFu));
+  return high * 0x1p26 + low;
+#endif
+}
+
 // float64: x = (high << 32) | low, j = ((x as int64) >> 10) | 1 with |j| < 2^53, the
-// value is double(j) * (bound * 2^-53). j is converted in two exact halves, whose sum
-// is exact because j fits in 53 bits.
+// value is double(j) * (bound * 2^-53).
 inline double uniform_f64(uint32_t low, uint32_t high, double scale) {
+#if FXV_NATIVE_INT64_TO_DOUBLE
+  const uint64_t x = static_cast<uint64_t>(high) << 32 | low;
+  const int64_t j = (static_cast<int64_t>(x) >> 10) | 1;  // arithmetic shift (C++20)
+  return static_cast<double>(j) * scale;
+#else
   const int32_t j_high = static_cast<int32_t>(high) >> 10;
   const uint32_t j_low = (high << 22) | (low >> 10) | 1u;
-  const double j = static_cast<double>(j_high) * 0x1p32 + u32_to_f64(j_low);
-  return j * scale;
+  return (static_cast<double>(j_high) * 0x1p32 + u32_to_f64(j_low)) * scale;
+#endif
 }
 
 // ---- natural logarithm on (0, 1] -----------------------------------------------------
@@ -131,19 +155,13 @@ struct SinCosF64 {
   double sin;
 };
 
-// Converts an integer in [0, 2^52) to double exactly through two 26-bit halves.
-inline double u52_to_f64(uint64_t x) {
-  const double high = static_cast<double>(static_cast<int32_t>(x >> 26));
-  const double low = static_cast<double>(static_cast<int32_t>(x & 0x3FFFFFFu));
-  return high * 0x1p26 + low;
-}
 
 // k: 53-bit integer, the angle is 2 pi k / 2^53.
 inline SinCosF64 sincos_turn_f64(uint64_t k) {
   constexpr uint64_t kMask53 = (uint64_t{1} << 53) - 1;
   const uint64_t shifted = (k + (uint64_t{1} << 50)) & kMask53;
   const uint32_t quadrant = static_cast<uint32_t>(shifted >> 51);
-  const double f = u52_to_f64(shifted & ((uint64_t{1} << 51) - 1)) * 0x1p-51 - 0.5;
+  const double f = u53_to_f64(shifted & ((uint64_t{1} << 51) - 1)) * 0x1p-51 - 0.5;
   const double f2 = f * f;
 
   double sin_f = -0x1.8a404211f9547p-45;
@@ -202,10 +220,7 @@ inline void normal_pair_f64(const uint32_t* w, double stddev, double* first,
                             double* second) {
   const uint64_t x1 = static_cast<uint64_t>(w[1]) << 32 | w[0];
   const uint64_t x2 = static_cast<uint64_t>(w[3]) << 32 | w[2];
-  const uint64_t y1 = (x1 >> 11) + 1;  // in [1, 2^53]
-  const double u1 = (static_cast<double>(static_cast<int32_t>(y1 >> 26)) * 0x1p26 +
-                     static_cast<double>(static_cast<int32_t>(y1 & 0x3FFFFFFu))) *
-                    0x1p-53;
+  const double u1 = u53_to_f64((x1 >> 11) + 1) * 0x1p-53;  // in (0, 1]
   const double radius = std::sqrt(-2.0 * log_unit_f64(u1));
   const SinCosF64 angle = sincos_turn_f64(x2 >> 11);
   const double scaled = stddev * radius;
@@ -291,7 +306,7 @@ inline double open_unit_from_word(uint32_t word) {
 
 inline double open_unit_from_words(uint32_t low, uint32_t high) {
   const uint64_t x = (static_cast<uint64_t>(high) << 32 | low) >> 12;
-  return (u52_to_f64(x) + 0.5) * 0x1p-52;
+  return (u53_to_f64(x) + 0.5) * 0x1p-52;
 }
 
 // ---- float32 to float16 and bfloat16, round to nearest even --------------------------
