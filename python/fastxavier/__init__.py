@@ -9,8 +9,27 @@ from __future__ import annotations
 from . import _core
 from ._api import bits_, normal_, stream_of_name, trunc_normal_, uniform_
 from ._checks import check_integer
+from ._family import (
+    glorot_normal,
+    glorot_normal_,
+    glorot_uniform,
+    glorot_uniform_,
+    he_normal,
+    he_normal_,
+    he_uniform,
+    he_uniform_,
+    kaiming_normal_,
+    kaiming_uniform_,
+    lecun_normal,
+    lecun_normal_,
+    lecun_uniform,
+    lecun_uniform_,
+    variance_scaling,
+    variance_scaling_,
+)
 from ._fans import calculate_gain, compute_fans
-from ._seeding import initial_seed, manual_seed
+from ._generator import Generator
+from ._seeding import default_generator, initial_seed, manual_seed
 
 __version__ = "0.1.0"
 
@@ -19,6 +38,24 @@ __all__ = [
     "normal_",
     "trunc_normal_",
     "bits_",
+    "kaiming_uniform_",
+    "kaiming_normal_",
+    "variance_scaling_",
+    "he_uniform_",
+    "he_normal_",
+    "lecun_uniform_",
+    "lecun_normal_",
+    "glorot_uniform_",
+    "glorot_normal_",
+    "variance_scaling",
+    "he_uniform",
+    "he_normal",
+    "lecun_uniform",
+    "lecun_normal",
+    "glorot_uniform",
+    "glorot_normal",
+    "Generator",
+    "default_generator",
     "stream_of_name",
     "calculate_gain",
     "compute_fans",

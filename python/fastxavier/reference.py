@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _api
+from . import _api, _family
 
 __all__ = [
     "philox4x32_10",
@@ -549,3 +549,251 @@ def bits_(array, *, seed, stream=0, start=0, threads=None):
     if array.size == 0:
         return array
     return _write(array, words(call.seed, call.stream, call.start, array.size))
+
+
+# ---- the initializer family --------------------------------------------------------
+#
+# Every scheme takes its distribution and parameter from the plan functions that the
+# package's fills use (fastxavier._family), so only the values come from here.
+
+
+def fill_uniform(array, bound, key, placement):
+    """Reference of ``_api.fill_uniform``: U(-bound, bound) at the placement."""
+    indices = stream_indices(array, placement)
+    return _write(array, uniform_at(array.dtype, bound, key.seed, key.stream, indices))
+
+
+def fill_normal(array, std, key, placement, mean=0.0):
+    """Reference of ``_api.fill_normal``: N(mean, std^2) at the placement."""
+    indices = stream_indices(array, placement)
+    return _write(array, normal_at(array.dtype, std, key.seed, key.stream, indices,
+                                   mean))
+
+
+def fill_truncated_normal(array, mean, std, lower, upper, key, placement):
+    """Reference of ``_api.fill_truncated_normal``: N(mean, std^2) on [lower, upper]."""
+    truncation = _api.truncation_constants(array.dtype, mean, std, lower, upper)
+    indices = stream_indices(array, placement)
+    return _write(array, truncated_normal_at(array.dtype, mean, std, truncation,
+                                             key.seed, key.stream, indices))
+
+
+def apply_plan(array, plan):
+    """Reference of ``_family.apply_kernel``: fill `array` by a plan (None: empty)."""
+    if plan is None:
+        return array
+    if plan.distribution == "uniform":
+        return fill_uniform(array, plan.parameter, plan.key, plan.placement)
+    if plan.distribution == "normal":
+        return fill_normal(array, plan.parameter, plan.key, plan.placement)
+    lower, upper = plan.truncation_interval()
+    return fill_truncated_normal(array, 0.0, plan.parameter, lower, upper, plan.key,
+                                 plan.placement)
+
+
+def kaiming_uniform_(array, a=0, mode="fan_in", nonlinearity="leaky_relu", *,
+                     fan_in=None, fan_out=None, seed=None, stream=0, threads=None,
+                     global_shape=None, index=None):
+    """Reference of :func:`fastxavier.kaiming_uniform_`: same checks, same values."""
+    args = _family.FillArgs(fan_in, fan_out, seed, stream, threads, global_shape, index)
+    plan = _family.plan_kaiming(array, a, mode, nonlinearity, "uniform", args)
+    return apply_plan(array, plan)
+
+
+def kaiming_normal_(array, a=0, mode="fan_in", nonlinearity="leaky_relu", *,
+                    fan_in=None, fan_out=None, seed=None, stream=0, threads=None,
+                    global_shape=None, index=None):
+    """Reference of :func:`fastxavier.kaiming_normal_`: same checks, same values."""
+    args = _family.FillArgs(fan_in, fan_out, seed, stream, threads, global_shape, index)
+    plan = _family.plan_kaiming(array, a, mode, nonlinearity, "normal", args)
+    return apply_plan(array, plan)
+
+
+def variance_scaling_(array, scale, mode, distribution, *, in_axis=-2, out_axis=-1,
+                      batch_axis=(), layout="jax", fan_in=None, fan_out=None, seed=None,
+                      stream=0, threads=None, global_shape=None, index=None):
+    """Reference of :func:`fastxavier.variance_scaling_`: same checks, same values."""
+    args = _family.FillArgs(fan_in, fan_out, seed, stream, threads, global_shape, index)
+    layout_args = (layout, in_axis, out_axis, batch_axis)
+    plan = _family.plan_variance_scaling(array, scale, mode, distribution, layout_args,
+                                         args)
+    return apply_plan(array, plan)
+
+
+def _jax_scheme_(name, array, **kwargs):
+    scale, mode, distribution = _family.JAX_SCHEMES[name]
+    return variance_scaling_(array, scale, mode, distribution, **kwargs)
+
+
+def he_uniform_(array, *, in_axis=-2, out_axis=-1, batch_axis=(), layout="jax",
+                fan_in=None, fan_out=None, seed=None, stream=0, threads=None,
+                global_shape=None, index=None):
+    """Reference of :func:`fastxavier.he_uniform_`: same checks, same values."""
+    return _jax_scheme_(
+        "he_uniform", array, in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis,
+        layout=layout, fan_in=fan_in, fan_out=fan_out, seed=seed, stream=stream,
+        threads=threads, global_shape=global_shape, index=index,
+    )
+
+
+def he_normal_(array, *, in_axis=-2, out_axis=-1, batch_axis=(), layout="jax",
+               fan_in=None, fan_out=None, seed=None, stream=0, threads=None,
+               global_shape=None, index=None):
+    """Reference of :func:`fastxavier.he_normal_`: same checks, same values."""
+    return _jax_scheme_(
+        "he_normal", array, in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis,
+        layout=layout, fan_in=fan_in, fan_out=fan_out, seed=seed, stream=stream,
+        threads=threads, global_shape=global_shape, index=index,
+    )
+
+
+def lecun_uniform_(array, *, in_axis=-2, out_axis=-1, batch_axis=(), layout="jax",
+                   fan_in=None, fan_out=None, seed=None, stream=0, threads=None,
+                   global_shape=None, index=None):
+    """Reference of :func:`fastxavier.lecun_uniform_`: same checks, same values."""
+    return _jax_scheme_(
+        "lecun_uniform", array, in_axis=in_axis, out_axis=out_axis,
+        batch_axis=batch_axis, layout=layout, fan_in=fan_in, fan_out=fan_out,
+        seed=seed, stream=stream, threads=threads, global_shape=global_shape,
+        index=index,
+    )
+
+
+def lecun_normal_(array, *, in_axis=-2, out_axis=-1, batch_axis=(), layout="jax",
+                  fan_in=None, fan_out=None, seed=None, stream=0, threads=None,
+                  global_shape=None, index=None):
+    """Reference of :func:`fastxavier.lecun_normal_`: same checks, same values."""
+    return _jax_scheme_(
+        "lecun_normal", array, in_axis=in_axis, out_axis=out_axis,
+        batch_axis=batch_axis, layout=layout, fan_in=fan_in, fan_out=fan_out,
+        seed=seed, stream=stream, threads=threads, global_shape=global_shape,
+        index=index,
+    )
+
+
+def glorot_uniform_(array, *, in_axis=-2, out_axis=-1, batch_axis=(), layout="jax",
+                    fan_in=None, fan_out=None, seed=None, stream=0, threads=None,
+                    global_shape=None, index=None):
+    """Reference of :func:`fastxavier.glorot_uniform_`: same checks, same values."""
+    return _jax_scheme_(
+        "glorot_uniform", array, in_axis=in_axis, out_axis=out_axis,
+        batch_axis=batch_axis, layout=layout, fan_in=fan_in, fan_out=fan_out,
+        seed=seed, stream=stream, threads=threads, global_shape=global_shape,
+        index=index,
+    )
+
+
+def glorot_normal_(array, *, in_axis=-2, out_axis=-1, batch_axis=(), layout="jax",
+                   fan_in=None, fan_out=None, seed=None, stream=0, threads=None,
+                   global_shape=None, index=None):
+    """Reference of :func:`fastxavier.glorot_normal_`: same checks, same values."""
+    return _jax_scheme_(
+        "glorot_normal", array, in_axis=in_axis, out_axis=out_axis,
+        batch_axis=batch_axis, layout=layout, fan_in=fan_in, fan_out=fan_out,
+        seed=seed, stream=stream, threads=threads, global_shape=global_shape,
+        index=index,
+    )
+
+
+def variance_scaling(shape, scale, mode, distribution, dtype=np.float32, *, seed=None,
+                     stream=0, threads=None, in_axis=-2, out_axis=-1, batch_axis=(),
+                     layout="jax", fan_in=None, fan_out=None, global_shape=None,
+                     index=None):
+    """Reference of :func:`fastxavier.variance_scaling`: same checks, same values."""
+    return variance_scaling_(
+        _family.allocate(shape, dtype), scale, mode, distribution, in_axis=in_axis,
+        out_axis=out_axis, batch_axis=batch_axis, layout=layout, fan_in=fan_in,
+        fan_out=fan_out, seed=seed, stream=stream, threads=threads,
+        global_shape=global_shape, index=index,
+    )
+
+
+def _jax_scheme(name, shape, dtype, **kwargs):
+    scale, mode, distribution = _family.JAX_SCHEMES[name]
+    return variance_scaling(shape, scale, mode, distribution, dtype, **kwargs)
+
+
+def he_uniform(shape, dtype=np.float32, *, seed=None, stream=0, threads=None,
+               in_axis=-2, out_axis=-1, batch_axis=(), layout="jax", fan_in=None,
+               fan_out=None, global_shape=None, index=None):
+    """Reference of :func:`fastxavier.he_uniform`: same checks, same values."""
+    return _jax_scheme(
+        "he_uniform", shape, dtype, seed=seed, stream=stream, threads=threads,
+        in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis, layout=layout,
+        fan_in=fan_in, fan_out=fan_out, global_shape=global_shape, index=index,
+    )
+
+
+def he_normal(shape, dtype=np.float32, *, seed=None, stream=0, threads=None,
+              in_axis=-2, out_axis=-1, batch_axis=(), layout="jax", fan_in=None,
+              fan_out=None, global_shape=None, index=None):
+    """Reference of :func:`fastxavier.he_normal`: same checks, same values."""
+    return _jax_scheme(
+        "he_normal", shape, dtype, seed=seed, stream=stream, threads=threads,
+        in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis, layout=layout,
+        fan_in=fan_in, fan_out=fan_out, global_shape=global_shape, index=index,
+    )
+
+
+def lecun_uniform(shape, dtype=np.float32, *, seed=None, stream=0, threads=None,
+                  in_axis=-2, out_axis=-1, batch_axis=(), layout="jax", fan_in=None,
+                  fan_out=None, global_shape=None, index=None):
+    """Reference of :func:`fastxavier.lecun_uniform`: same checks, same values."""
+    return _jax_scheme(
+        "lecun_uniform", shape, dtype, seed=seed, stream=stream, threads=threads,
+        in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis, layout=layout,
+        fan_in=fan_in, fan_out=fan_out, global_shape=global_shape, index=index,
+    )
+
+
+def lecun_normal(shape, dtype=np.float32, *, seed=None, stream=0, threads=None,
+                 in_axis=-2, out_axis=-1, batch_axis=(), layout="jax", fan_in=None,
+                 fan_out=None, global_shape=None, index=None):
+    """Reference of :func:`fastxavier.lecun_normal`: same checks, same values."""
+    return _jax_scheme(
+        "lecun_normal", shape, dtype, seed=seed, stream=stream, threads=threads,
+        in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis, layout=layout,
+        fan_in=fan_in, fan_out=fan_out, global_shape=global_shape, index=index,
+    )
+
+
+def glorot_uniform(shape, dtype=np.float32, *, seed=None, stream=0, threads=None,
+                   in_axis=-2, out_axis=-1, batch_axis=(), layout="jax", fan_in=None,
+                   fan_out=None, global_shape=None, index=None):
+    """Reference of :func:`fastxavier.glorot_uniform`: same checks, same values."""
+    return _jax_scheme(
+        "glorot_uniform", shape, dtype, seed=seed, stream=stream, threads=threads,
+        in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis, layout=layout,
+        fan_in=fan_in, fan_out=fan_out, global_shape=global_shape, index=index,
+    )
+
+
+def glorot_normal(shape, dtype=np.float32, *, seed=None, stream=0, threads=None,
+                  in_axis=-2, out_axis=-1, batch_axis=(), layout="jax", fan_in=None,
+                  fan_out=None, global_shape=None, index=None):
+    """Reference of :func:`fastxavier.glorot_normal`: same checks, same values."""
+    return _jax_scheme(
+        "glorot_normal", shape, dtype, seed=seed, stream=stream, threads=threads,
+        in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis, layout=layout,
+        fan_in=fan_in, fan_out=fan_out, global_shape=global_shape, index=index,
+    )
+
+
+__all__ += [
+    "kaiming_uniform_",
+    "kaiming_normal_",
+    "variance_scaling_",
+    "he_uniform_",
+    "he_normal_",
+    "lecun_uniform_",
+    "lecun_normal_",
+    "glorot_uniform_",
+    "glorot_normal_",
+    "variance_scaling",
+    "he_uniform",
+    "he_normal",
+    "lecun_uniform",
+    "lecun_normal",
+    "glorot_uniform",
+    "glorot_normal",
+]
