@@ -1,7 +1,8 @@
 """Command line of fastxavier: ``python -m fastxavier`` or the ``fastxavier`` script.
 
 Without a subcommand it runs the main job of :mod:`fastxavier._mainjob`. The
-subcommand ``bench`` runs :func:`fastxavier._bench.main` on the remaining arguments.
+subcommand ``bench`` runs :func:`fastxavier._bench.main` and ``init`` runs
+:func:`fastxavier._init_command.main` on the remaining arguments.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "bench":
         return _run_bench(args[1:])
+    if args and args[0] == "init":
+        return _run_init(args[1:])
     return _mainjob.main(args)
 
 
@@ -47,6 +50,13 @@ def _run_bench(args: list[str]) -> int:
         )
         return 2
     return bench.main(args)
+
+
+def _run_init(args: list[str]) -> int:
+    # Imported only on request, like the benchmarks.
+    from fastxavier import _init_command
+
+    return _init_command.main(args)
 
 
 if __name__ == "__main__":
