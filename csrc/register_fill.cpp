@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "dispatch.hpp"
@@ -232,6 +233,12 @@ py::object xavier_fill(py::handle array, py::handle fan_in, py::handle fan_out,
   const double fan_sum = static_cast<double>(fan_in_value + fan_out_value);
   const bool uniform = distribution == static_cast<int>(Distribution::kUniform);
   const double param = gain_value * std::sqrt((uniform ? 6.0 : 2.0) / fan_sum);
+  // A bound or std too large for the dtype gets its error from the checked path. Box-
+  // Muller radii stay below 8.6, the same margin as _dtypes.MAX_NORMAL_RADIUS.
+  const double largest = dtype_of(target) == DType::kFloat32
+                             ? static_cast<double>(std::numeric_limits<float>::max())
+                             : std::numeric_limits<double>::max();
+  if ((uniform ? param : param * 8.6) > largest) return slow();
   FillSpec spec{};
   spec.distribution = uniform ? Distribution::kUniform : Distribution::kNormal;
   spec.dtype = dtype_of(target);

@@ -91,6 +91,12 @@ def test_gain_wrong_type(fill, gain):
                     seed=1)
 
 
+@pytest.mark.parametrize("dtype,gain", [(np.float32, 1e39), (np.float16, 1e5)])
+def test_bound_too_large_for_dtype(fill, dtype, gain):
+    array = fresh(dtype=dtype)
+    assert_rejected(fill, array, ValueError, "too large for float", gain=gain, seed=1)
+
+
 @pytest.mark.parametrize("seed", [-1, 2**64, 2**70])
 def test_seed_out_of_range(fill, seed):
     assert_rejected(fill, fresh(), ValueError, r"seed=.* expected an integer in \[0, 2\*\*64\)",

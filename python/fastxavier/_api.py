@@ -27,12 +27,18 @@ from ._checks import (
     check_uint32_array,
     check_uint64,
 )
-from ._dtypes import dtype_name, half_limit, inward_bounds, is_half
+from ._dtypes import (
+    check_parameter_fits,
+    dtype_name,
+    half_limit,
+    inward_bounds,
+    is_half,
+)
 from ._fans import compute_fans
 from ._placement import WHOLE, Placement, placement_of
 
 # Re-exported for the reference module, which shares these checks and constants.
-__reexported__ = (check_threads, dtype_name, placement_of)
+__reexported__ = (check_parameter_fits, check_threads, dtype_name, placement_of)
 
 __all__ = ["uniform_", "normal_", "trunc_normal_", "bits_"]
 
@@ -198,8 +204,10 @@ def xavier_fill_checked(array, fan_in, fan_out, gain, seed, stream, threads,
         return array
     if distribution == _UNIFORM:
         bound = xavier_bound(call.gain, call.fan_in, call.fan_out)
+        check_parameter_fits(array.dtype, "uniform", bound)
         return fill_uniform(array, bound, call.key, call.placement)
     std = xavier_std(call.gain, call.fan_in, call.fan_out)
+    check_parameter_fits(array.dtype, "normal", std)
     return fill_normal(array, std, call.key, call.placement)
 
 

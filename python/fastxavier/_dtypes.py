@@ -111,3 +111,20 @@ def inward_bounds(dtype: np.dtype, lower: float, upper: float) -> tuple[float, f
     low = -largest if lower < -largest else _round_up(name, lower)
     high = largest if upper > largest else _round_down(name, upper)
     return low, high
+
+
+# Box-Muller radii reach sqrt(-2 ln 2^-53) = 8.57 in float64 (6.76 in float32).
+MAX_NORMAL_RADIUS = 8.6
+
+
+def check_parameter_fits(dtype: np.dtype, distribution: str, value: float) -> None:
+    """Raise ValueError if a bound (uniform) or std (normal) would overflow dtype."""
+    name = dtype_name(dtype)
+    largest = _largest_finite(name)
+    reach = value if distribution == "uniform" else value * MAX_NORMAL_RADIUS
+    if reach > largest:
+        label = "bound" if distribution == "uniform" else "std"
+        raise ValueError(
+            f"the {distribution} {label} {value!r} is too large for {name}, whose "
+            f"largest value is {largest!r}; lower the gain or use a wider dtype"
+        )

@@ -509,6 +509,7 @@ def uniform_(array, fan_in=None, fan_out=None, *, gain=1.0, seed=None, stream=0,
     if call is None:
         return array
     bound = _api.xavier_bound(call.gain, call.fan_in, call.fan_out)
+    _api.check_parameter_fits(array.dtype, "uniform", bound)
     indices = stream_indices(array, call.placement)
     return _write(array, uniform_at(array.dtype, bound, call.key.seed, call.key.stream,
                                     indices))
@@ -522,6 +523,7 @@ def normal_(array, fan_in=None, fan_out=None, *, gain=1.0, seed=None, stream=0,
     if call is None:
         return array
     std = _api.xavier_std(call.gain, call.fan_in, call.fan_out)
+    _api.check_parameter_fits(array.dtype, "normal", std)
     indices = stream_indices(array, call.placement)
     return _write(array, normal_at(array.dtype, std, call.key.seed, call.key.stream,
                                    indices))
