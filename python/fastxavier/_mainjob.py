@@ -231,7 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
             "values in the 2-D weights, zeros in the biases and ones in the "
             "layer-norm weights. Report the time against ndarray.fill on the same "
             "buffers and the std of each weight against the expected std. "
-            "'fastxavier bench ...' runs the benchmarks instead."
+            "'fastxavier bench ...' runs the benchmarks instead, and "
+            "'fastxavier init ...' writes a weight file."
         ),
     )
     sizes = ", ".join(
