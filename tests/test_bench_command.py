@@ -7,6 +7,7 @@ import json
 import sys
 
 import pytest
+
 from fastxavier import _bench
 
 
@@ -80,6 +81,15 @@ def test_plot_writes_png(tmp_path):
     run_quick(tmp_path, "--only", "fastxavier-uniform", "--plot", str(path))
 
     assert path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_unallocatable_size_returns_one(capsys):
+    # 2**50 bytes exceed the user address space of x86-64 and arm64 Linux (47 or
+    # 48 bits by default), so the allocation fails at once even with overcommit.
+    status = _bench.main(["--sizes", "1048576GiB", "--only", "fill"])
+
+    assert status == 1
+    assert "out of memory" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
