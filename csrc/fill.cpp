@@ -21,6 +21,9 @@ namespace {
 // microseconds, as long as writing about this many elements.
 constexpr uint64_t kMinElementsPerThread = 1 << 15;
 
+// Work items per thread of a multithreaded fill.
+constexpr uint64_t kSharesPerThread = 4;
+
 // Thread shares start at multiples of this, a whole number of pipeline chunks and of
 // normal pairs, so no pair is computed twice at a seam.
 constexpr uint64_t kShareAlignment = 4096;
@@ -181,12 +184,14 @@ void fill_array(const FillSpec& spec, const ArrayView& array, uint64_t first, in
     return;
   }
 
-  // Contiguous shares of near-equal size, so each thread streams through its own part
-  // of memory.
-  const uint64_t per_thread = (total + nthreads - 1) / nthreads;
-  const uint64_t share = (per_thread + kShareAlignment - 1) / kShareAlignment * kShareAlignment;
+  // Contiguous shares, kSharesPerThread per thread, claimed one at a time: each thread
+  // streams through large parts of memory, and a thread whose core is busy elsewhere
+  // leaves its remaining shares to the others.
+  const uint64_t pieces = nthreads * kSharesPerThread;
+  const uint64_t per_piece = (total + pieces - 1) / pieces;
+  const uint64_t share = (per_piece + kShareAlignment - 1) / kShareAlignment * kShareAlignment;
   const uint64_t shares = (total + share - 1) / share;
-  parallel_for(static_cast<size_t>(shares), [&](size_t i) {
+  parallel_for(static_cast<size_t>(shares), static_cast<size_t>(nthreads), [&](size_t i) {
     const uint64_t begin = i * share;
     const uint64_t end = std::min(total, begin + share);
     fill_share(spec, path, layout, array.data, first, begin, end, streaming);

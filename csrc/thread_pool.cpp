@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <sched.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
@@ -21,18 +22,23 @@ namespace {
 struct Job {
   const std::function<void(size_t)>* task;
   size_t ntasks;
+  size_t max_helpers;  // workers allowed to join, besides the calling thread
+  size_t helpers = 0;  // workers that joined; guarded by the pool's mutex
   std::atomic<size_t> next{0};
-  size_t done = 0;  // guarded by done_mutex
+  size_t done = 0;      // guarded by done_mutex
+  size_t attached = 0;  // joined workers not yet finished; guarded by done_mutex
   std::mutex done_mutex;
   std::condition_variable done_cv;
 };
 
-// Marks one task of `job` done and wakes the caller after the last one.
-void finish_task(Job* job) {
-  // The count changes under the job's mutex, so the caller cannot see the last task
-  // done and free the job while this thread still touches it.
-  std::lock_guard<std::mutex> guard(job->done_mutex);
-  if (++job->done == job->ntasks) job->done_cv.notify_one();
+// Claims and runs tasks of `job` until none is left; returns how many ran.
+size_t run_tasks(Job* job) {
+  size_t ran = 0;
+  for (size_t i = job->next.fetch_add(1); i < job->ntasks; i = job->next.fetch_add(1)) {
+    (*job->task)(i);
+    ++ran;
+  }
+  return ran;
 }
 
 class ThreadPool {
@@ -46,24 +52,22 @@ class ThreadPool {
     for (std::thread& worker : workers_) worker.join();
   }
 
-  void run(size_t ntasks, const std::function<void(size_t)>& task) {
+  void run(size_t ntasks, size_t nthreads, const std::function<void(size_t)>& task) {
     Job job;
     job.task = &task;
     job.ntasks = ntasks;
+    job.max_helpers = nthreads - 1;
     {
       std::lock_guard<std::mutex> guard(mutex_);
-      while (workers_.size() + 1 < ntasks) workers_.emplace_back([this] { work(); });
+      while (workers_.size() < job.max_helpers) workers_.emplace_back([this] { work(); });
       jobs_.push_back(&job);
     }
     wake_.notify_all();
 
-    for (size_t i = job.next.fetch_add(1); i < ntasks; i = job.next.fetch_add(1)) {
-      task(i);
-      finish_task(&job);
-    }
+    const size_t ran = run_tasks(&job);
 
-    // Workers only claim from jobs in the queue, under mutex_, so after this removal no
-    // worker can reach `job` except to finish a task it already claimed.
+    // After this removal no worker can join the job; the ones that joined are counted
+    // in `attached`, and the job outlives them because of the wait below.
     {
       std::lock_guard<std::mutex> guard(mutex_);
       for (auto it = jobs_.begin(); it != jobs_.end(); ++it) {
@@ -74,26 +78,42 @@ class ThreadPool {
       }
     }
     std::unique_lock<std::mutex> lock(job.done_mutex);
-    job.done_cv.wait(lock, [&job] { return job.done == job.ntasks; });
+    job.done += ran;
+    job.done_cv.wait(lock, [&job] { return job.done == job.ntasks && job.attached == 0; });
   }
 
  private:
+  // A queued job that still has unclaimed tasks and room for another worker.
+  Job* joinable_job() {
+    for (Job* job : jobs_) {
+      if (job->helpers < job->max_helpers && job->next.load() < job->ntasks) return job;
+    }
+    return nullptr;
+  }
+
   void work() {
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
-      wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+      wake_.wait(lock, [this] { return stopping_ || joinable_job() != nullptr; });
       if (stopping_) return;
 
-      Job* job = jobs_.front();
-      const size_t i = job->next.fetch_add(1);
-      if (i >= job->ntasks) {
-        jobs_.pop_front();  // all claimed: the caller waits for the running ones
-        continue;
+      Job* job = joinable_job();
+      ++job->helpers;
+      {
+        std::lock_guard<std::mutex> guard(job->done_mutex);
+        ++job->attached;
       }
-
       lock.unlock();
-      (*job->task)(i);
-      finish_task(job);
+
+      const size_t ran = run_tasks(job);
+      {
+        // The last touch of the job, under its mutex: the caller cannot free it
+        // before this block ends.
+        std::lock_guard<std::mutex> guard(job->done_mutex);
+        job->done += ran;
+        --job->attached;
+        job->done_cv.notify_one();
+      }
       lock.lock();
     }
   }
@@ -142,13 +162,13 @@ int threads_from_environment() {
 
 }  // namespace
 
-void parallel_for(size_t ntasks, const std::function<void(size_t)>& task) {
+void parallel_for(size_t ntasks, size_t nthreads, const std::function<void(size_t)>& task) {
   if (ntasks == 0) return;
-  if (ntasks == 1) {
-    task(0);
+  if (ntasks == 1 || nthreads <= 1) {
+    for (size_t i = 0; i < ntasks; ++i) task(i);
     return;
   }
-  pool().run(ntasks, task);
+  pool().run(ntasks, std::min(nthreads, ntasks), task);
 }
 
 int affinity_cpu_count() {

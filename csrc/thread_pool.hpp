@@ -6,13 +6,15 @@
 
 namespace fastxavier {
 
-// Runs task(0) .. task(ntasks - 1), each exactly once, on the calling thread and up to
-// ntasks - 1 pool workers, and returns when all are done. Safe to call from several
-// threads at once: each call claims tasks from its own job, and the calling thread
-// always works on its own job, so a busy pool delays a call but never deadlocks it.
-// The pool starts on first use, grows to the largest ntasks - 1 requested, and is
-// started afresh in a child process after fork().
-void parallel_for(size_t ntasks, const std::function<void(size_t)>& task);
+// Runs task(0) .. task(ntasks - 1), each exactly once, on the calling thread and at most
+// nthreads - 1 pool workers, and returns when all are done. Threads claim tasks one at
+// a time, so a thread that starts late (its core busy elsewhere) takes fewer tasks and
+// does not hold the others up. Safe to call from several threads at once: each call
+// claims tasks from its own job, and the calling thread always works on its own job,
+// so a busy pool delays a call but never deadlocks it. The pool starts on first use,
+// grows to the largest nthreads - 1 requested, and is started afresh in a child
+// process after fork().
+void parallel_for(size_t ntasks, size_t nthreads, const std::function<void(size_t)>& task);
 
 // Number of CPUs this process may run on (its affinity mask), at least 1.
 int affinity_cpu_count();
