@@ -177,14 +177,14 @@ class TestBits:
 
 
 def test_forced_isa_error_is_clear():
-    from conftest import run_python
+    from _support import run_python
 
     result = run_python("import fastxavier", {"FASTXAVIER_ISA": "avx1024"})
     assert "expected one of: scalar" in result.stderr
 
 
 def test_invalid_thread_environment():
-    from conftest import run_python
+    from _support import run_python
 
     code = "import numpy, fastxavier; fastxavier.uniform_(numpy.empty((300, 300)), seed=1)"
     result = run_python(code, {"FASTXAVIER_NUM_THREADS": "zero"})

@@ -108,7 +108,7 @@ def test_half_strided_view(fill, half):
 
 
 def test_half_paths_match_scalar(half):
-    from conftest import run_python
+    from _support import run_python
 
     code = (
         "import hashlib, numpy as np, ml_dtypes, fastxavier\n"

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import run_python
+from _support import run_python
 
 # Fills a 4 GiB float32 buffer after touching every page, and reports how far each
 # fill raised the peak resident set size (ru_maxrss, KiB on Linux).

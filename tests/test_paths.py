@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import run_python
+from _support import run_python
 
 import fastxavier
 from fastxavier import reference

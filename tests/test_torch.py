@@ -6,7 +6,7 @@ import random
 
 import numpy as np
 import pytest
-from conftest import run_python
+from _support import run_python
 
 torch = pytest.importorskip("torch")
 

@@ -125,7 +125,7 @@ def test_matches_reference(mean, std, lower, width, dtype, seed, threads):
 
 
 def test_paths_match_scalar():
-    from conftest import run_python
+    from _support import run_python
 
     code = (
         "import hashlib, numpy as np, fastxavier\n"
