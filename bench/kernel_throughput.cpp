@@ -20,7 +20,8 @@ namespace {
 constexpr size_t kElements = 1 << 16;  // 256 KiB of float32: stays in L2
 constexpr int kRepeats = 200;
 
-double median_ns_per_element(const KernelPath& path, const FillSpec& spec, size_t bytes) {
+double median_ns_per_element(const KernelPath& path, const FillSpec& spec,
+                             size_t bytes) {
   std::vector<unsigned char> out(kElements * bytes);
   std::vector<double> samples;
   for (int trial = 0; trial < 7; ++trial) {
@@ -29,7 +30,8 @@ double median_ns_per_element(const KernelPath& path, const FillSpec& spec, size_
       path.fill_row(spec, 0, kElements, reinterpret_cast<char*>(out.data()),
                     static_cast<ptrdiff_t>(bytes), false);
     }
-    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+    const std::chrono::duration<double> elapsed =
+        std::chrono::steady_clock::now() - start;
     samples.push_back(elapsed.count() / kRepeats / kElements * 1e9);
   }
   std::sort(samples.begin(), samples.end());
@@ -43,7 +45,8 @@ FillSpec make_spec(Distribution distribution, DType dtype) {
   spec.seed = 1;
   spec.param = 0.1;
   // N(0, 0.1) truncated to two standard deviations.
-  spec.truncation = {0.02275013194817921, 0.02275013194817921, 0.9544997361036416, -0.2, 0.2};
+  spec.truncation = {0.02275013194817921, 0.02275013194817921, 0.9544997361036416, -0.2,
+                     0.2};
   return spec;
 }
 
@@ -81,7 +84,8 @@ int main() {
   for (const Case& c : cases) {
     std::printf("%-12s", c.name);
     for (const KernelPath* path : paths) {
-      std::printf(" %9.3f", median_ns_per_element(*path, make_spec(c.distribution, c.dtype), c.bytes));
+      std::printf(" %9.3f", median_ns_per_element(
+                                *path, make_spec(c.distribution, c.dtype), c.bytes));
     }
     std::printf("\n");
   }

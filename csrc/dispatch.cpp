@@ -50,16 +50,18 @@ const KernelPath& choose_path() {
   for (const Candidate& candidate : list) {
     if (candidate.path->name == std::string(forced)) {
       if (!candidate.supported) {
-        throw std::runtime_error(std::string("FASTXAVIER_ISA='") + forced +
-                                 "' is not supported by this CPU; unset it or choose one of: " +
-                                 join_names(supported_paths()));
+        throw std::runtime_error(
+            std::string("FASTXAVIER_ISA='") + forced +
+            "' is not supported by this CPU; unset it or choose one of: " +
+            join_names(supported_paths()));
       }
       return *candidate.path;
     }
     known.emplace_back(candidate.path->name);
   }
-  throw std::runtime_error(std::string("FASTXAVIER_ISA='") + forced +
-                           "' is not a known path; expected one of: " + join_names(known));
+  throw std::runtime_error(
+      std::string("FASTXAVIER_ISA='") + forced +
+      "' is not a known path; expected one of: " + join_names(known));
 }
 
 }  // namespace

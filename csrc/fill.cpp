@@ -18,7 +18,7 @@ namespace fastxavier {
 namespace {
 
 // A fill smaller than this runs on the calling thread: waking a worker costs a few
-// microseconds, as long as writing about this many elements.
+// microseconds, about as long as writing this many elements.
 constexpr uint64_t kMinElementsPerThread = 1 << 15;
 
 // Work items per thread of a multithreaded fill.
@@ -51,8 +51,9 @@ std::vector<int64_t> c_order_index_strides(const std::vector<ptrdiff_t>& shape) 
 // Drops dimensions of length 1 and merges neighbours that step through both memory and
 // the stream as one, so a C-contiguous array of any rank becomes a single row.
 RowLayout collapse(const ArrayView& array) {
-  const std::vector<int64_t> index_strides =
-      array.index_strides.empty() ? c_order_index_strides(array.shape) : array.index_strides;
+  const std::vector<int64_t> index_strides = array.index_strides.empty()
+                                                 ? c_order_index_strides(array.shape)
+                                                 : array.index_strides;
   std::vector<ptrdiff_t> shape;
   std::vector<ptrdiff_t> strides;
   std::vector<int64_t> steps;
@@ -111,7 +112,8 @@ RowStart row_start(const RowLayout& layout, char* data, uint64_t row) {
 
 // Writes the array's elements [begin, end), counted in C order of the array.
 void fill_share(const FillSpec& spec, const KernelPath& path, const RowLayout& layout,
-                char* data, uint64_t first, uint64_t begin, uint64_t end, bool streaming) {
+                char* data, uint64_t first, uint64_t begin, uint64_t end,
+                bool streaming) {
   const uint64_t row_length = static_cast<uint64_t>(layout.row_length);
   uint64_t position = begin;
   while (position < end) {
@@ -129,9 +131,9 @@ void fill_share(const FillSpec& spec, const KernelPath& path, const RowLayout& l
     } else {
       // Elements of a row that are not neighbours in the stream, one at a time.
       for (uint64_t k = 0; k < count; ++k) {
-        path.fill_row(spec, index + k * static_cast<uint64_t>(layout.row_index_stride), 1,
-                      dst + static_cast<ptrdiff_t>(k) * layout.row_stride, layout.row_stride,
-                      false);
+        path.fill_row(spec, index + k * static_cast<uint64_t>(layout.row_index_stride),
+                      1, dst + static_cast<ptrdiff_t>(k) * layout.row_stride,
+                      layout.row_stride, false);
       }
     }
     position += count;
@@ -143,8 +145,8 @@ void fill_share(const FillSpec& spec, const KernelPath& path, const RowLayout& l
 // FASTXAVIER_STREAMING_BYTES if set, else the last-level cache's share of one CPU where
 // the OS reports it.
 // NOTE: virtual machines may report the host's whole cache to a guest of a few CPUs
-// (480 MiB for 2 CPUs was seen), so the share is clamped to [1 MiB, 4 MiB], the range
-// of last-level cache per core of common x86 server parts. The clamp is an estimate.
+// (480 MiB for 2 CPUs was seen). So the share is clamped to [1 MiB, 4 MiB], the range
+// of last-level cache per core of common x86 server parts; the clamp is an estimate.
 size_t streaming_threshold_bytes() {
   static const size_t threshold = [] {
     const char* text = std::getenv("FASTXAVIER_STREAMING_BYTES");
@@ -158,7 +160,8 @@ size_t streaming_threshold_bytes() {
     cache = sysconf(_SC_LEVEL3_CACHE_SIZE);
 #endif
     if (cache <= 0) return size_t{8} << 20;
-    const size_t share = static_cast<size_t>(cache) / static_cast<size_t>(affinity_cpu_count());
+    const size_t share =
+        static_cast<size_t>(cache) / static_cast<size_t>(affinity_cpu_count());
     return std::clamp(share, size_t{1} << 20, size_t{4} << 20);
   }();
   return threshold;
@@ -166,7 +169,8 @@ size_t streaming_threshold_bytes() {
 
 }  // namespace
 
-void fill_array(const FillSpec& spec, const ArrayView& array, uint64_t first, int threads) {
+void fill_array(const FillSpec& spec, const ArrayView& array, uint64_t first,
+                int threads) {
   uint64_t total = 1;
   for (ptrdiff_t extent : array.shape) total *= static_cast<uint64_t>(extent);
   if (total == 0) return;
@@ -177,8 +181,10 @@ void fill_array(const FillSpec& spec, const ArrayView& array, uint64_t first, in
                          layout.row_stride == static_cast<ptrdiff_t>(array.itemsize) &&
                          layout.row_index_stride == 1;
 
-  const uint64_t most_useful = std::max<uint64_t>(1, total / kMinElementsPerThread);
-  const uint64_t nthreads = std::min<uint64_t>(static_cast<uint64_t>(std::max(threads, 1)), most_useful);
+  const uint64_t max_useful_threads =
+      std::max<uint64_t>(1, total / kMinElementsPerThread);
+  const uint64_t nthreads = std::min<uint64_t>(
+      static_cast<uint64_t>(std::max(threads, 1)), max_useful_threads);
   if (nthreads == 1) {
     fill_share(spec, path, layout, array.data, first, 0, total, streaming);
     return;
@@ -189,13 +195,15 @@ void fill_array(const FillSpec& spec, const ArrayView& array, uint64_t first, in
   // leaves its remaining shares to the others.
   const uint64_t pieces = nthreads * kSharesPerThread;
   const uint64_t per_piece = (total + pieces - 1) / pieces;
-  const uint64_t share = (per_piece + kShareAlignment - 1) / kShareAlignment * kShareAlignment;
+  const uint64_t share =
+      (per_piece + kShareAlignment - 1) / kShareAlignment * kShareAlignment;
   const uint64_t shares = (total + share - 1) / share;
-  parallel_for(static_cast<size_t>(shares), static_cast<size_t>(nthreads), [&](size_t i) {
-    const uint64_t begin = i * share;
-    const uint64_t end = std::min(total, begin + share);
-    fill_share(spec, path, layout, array.data, first, begin, end, streaming);
-  });
+  parallel_for(
+      static_cast<size_t>(shares), static_cast<size_t>(nthreads), [&](size_t i) {
+        const uint64_t begin = i * share;
+        const uint64_t end = std::min(total, begin + share);
+        fill_share(spec, path, layout, array.data, first, begin, end, streaming);
+      });
 }
 
 void store_fence() {

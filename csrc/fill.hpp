@@ -21,10 +21,11 @@ struct ArrayView {
 };
 
 // Fills every element of `array`: the element at (i_0, ..., i_n) gets element
-// first + sum(i_d * index_strides[d]) of the stream of `spec` (first + its C-order index
-// by default). The result does not depend on `threads`, on the strides or on the
+// first + sum(i_d * index_strides[d]) of the stream of `spec` (first + its C-order
+// index by default). The result does not depend on `threads`, on the strides or on the
 // alignment. Runs on the calling thread alone below a size threshold. Does not touch
 // Python: the caller may release the GIL around it.
-void fill_array(const FillSpec& spec, const ArrayView& array, uint64_t first, int threads);
+void fill_array(const FillSpec& spec, const ArrayView& array, uint64_t first,
+                int threads);
 
 }  // namespace fastxavier

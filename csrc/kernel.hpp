@@ -6,8 +6,19 @@
 
 namespace fastxavier {
 
-enum class Distribution : int { kBits = 0, kUniform = 1, kNormal = 2, kTruncatedNormal = 3 };
-enum class DType : int { kUInt32 = 0, kFloat32 = 1, kFloat64 = 2, kFloat16 = 3, kBFloat16 = 4 };
+enum class Distribution : int {
+  kBits = 0,
+  kUniform = 1,
+  kNormal = 2,
+  kTruncatedNormal = 3
+};
+enum class DType : int {
+  kUInt32 = 0,
+  kFloat32 = 1,
+  kFloat64 = 2,
+  kFloat16 = 3,
+  kBFloat16 = 4
+};
 
 // Per-call constants of a truncated normal, defined in transforms-inl.hpp's terms.
 struct TruncatedNormalSpec {
@@ -55,13 +66,21 @@ struct KernelPath {
   PhiloxBlocksFn philox_blocks;
 };
 
-namespace scalar { extern const KernelPath kPath; }
+namespace scalar {
+extern const KernelPath kPath;
+}
 #if defined(FXV_BUILD_X86)
-namespace avx2 { extern const KernelPath kPath; }
-namespace avx512 { extern const KernelPath kPath; }
+namespace avx2 {
+extern const KernelPath kPath;
+}
+namespace avx512 {
+extern const KernelPath kPath;
+}
 #endif
 #if defined(FXV_BUILD_NEON)
-namespace neon { extern const KernelPath kPath; }
+namespace neon {
+extern const KernelPath kPath;
+}
 #endif
 
 // Non-temporal stores issued by fill_row are ordered before later stores only after

@@ -36,7 +36,8 @@ inline GroupShape group_shape(const FillSpec& spec) {
 
 // True when step 2 computes float64 values.
 inline bool computes_f64(const FillSpec& spec) {
-  return spec.dtype == DType::kFloat64 || spec.distribution == Distribution::kTruncatedNormal;
+  return spec.dtype == DType::kFloat64 ||
+         spec.distribution == Distribution::kTruncatedNormal;
 }
 
 inline TruncatedNormalParams truncated_params(const FillSpec& spec) {
@@ -64,23 +65,25 @@ inline void transform_f32(const FillSpec& spec, const uint32_t* words, size_t gr
   }
   const float stddev = static_cast<float>(spec.param);
   for (size_t i = 0; i < groups; ++i) {
-    normal_pair_f32(words[2 * i], words[2 * i + 1], stddev, &out[2 * i], &out[2 * i + 1]);
+    normal_pair_f32(words[2 * i], words[2 * i + 1], stddev, &out[2 * i],
+                    &out[2 * i + 1]);
   }
   add_mean_f32(out, 2 * groups, spec.mean);
 }
 
 // The uniforms of a truncated normal chunk: one word per element, or two for float64.
-inline void truncated_uniforms(const FillSpec& spec, const uint32_t* words, size_t count,
-                               double* out) {
+inline void truncated_uniforms(const FillSpec& spec, const uint32_t* words,
+                               size_t count, double* out) {
   if (spec.dtype == DType::kFloat64) {
-    for (size_t i = 0; i < count; ++i) out[i] = open_unit_from_words(words[2 * i], words[2 * i + 1]);
+    for (size_t i = 0; i < count; ++i)
+      out[i] = open_unit_from_words(words[2 * i], words[2 * i + 1]);
   } else {
     for (size_t i = 0; i < count; ++i) out[i] = open_unit_from_word(words[i]);
   }
 }
 
-inline void transform_truncated(const FillSpec& spec, const uint32_t* words, size_t count,
-                                double* out) {
+inline void transform_truncated(const FillSpec& spec, const uint32_t* words,
+                                size_t count, double* out) {
   const TruncatedNormalParams params = truncated_params(spec);
   alignas(64) double uniforms[kChunk];
   alignas(64) double w_values[kChunk];
@@ -107,7 +110,8 @@ inline void transform_f64(const FillSpec& spec, const uint32_t* words, size_t gr
   }
   if (spec.distribution == Distribution::kUniform) {
     const double scale = spec.param * 0x1p-53;
-    for (size_t i = 0; i < groups; ++i) out[i] = uniform_f64(words[2 * i], words[2 * i + 1], scale);
+    for (size_t i = 0; i < groups; ++i)
+      out[i] = uniform_f64(words[2 * i], words[2 * i + 1], scale);
     return;
   }
   for (size_t i = 0; i < groups; ++i) {
@@ -122,11 +126,14 @@ inline void narrow_f64_to_f32(const double* in, size_t count, float* out) {
 
 inline void narrow_to_half(const FillSpec& spec, const float* in, size_t count,
                            uint16_t* out) {
-  const uint16_t limit = spec.distribution == Distribution::kUniform ? spec.half_limit : 0;
+  const uint16_t limit =
+      spec.distribution == Distribution::kUniform ? spec.half_limit : 0;
   if (spec.dtype == DType::kFloat16) {
-    for (size_t i = 0; i < count; ++i) out[i] = pull_inside(f32_to_f16_bits(in[i]), limit);
+    for (size_t i = 0; i < count; ++i)
+      out[i] = pull_inside(f32_to_f16_bits(in[i]), limit);
   } else {
-    for (size_t i = 0; i < count; ++i) out[i] = pull_inside(f32_to_bf16_bits(in[i]), limit);
+    for (size_t i = 0; i < count; ++i)
+      out[i] = pull_inside(f32_to_bf16_bits(in[i]), limit);
   }
 }
 
@@ -140,19 +147,22 @@ struct ChunkBuffers {
 
 // Computes elements of groups [0, groups) of the chunk's words and returns a pointer to
 // them in the output dtype.
-inline const char* compute_chunk(const FillSpec& spec, const uint32_t* words, size_t groups,
-                                 ChunkBuffers& buffers) {
+inline const char* compute_chunk(const FillSpec& spec, const uint32_t* words,
+                                 size_t groups, ChunkBuffers& buffers) {
   const size_t count = groups * group_shape(spec).elements;
-  if (spec.distribution == Distribution::kBits) return reinterpret_cast<const char*>(words);
+  if (spec.distribution == Distribution::kBits)
+    return reinterpret_cast<const char*>(words);
 
   if (computes_f64(spec)) {
     transform_f64(spec, words, groups, buffers.wide);
-    if (spec.dtype == DType::kFloat64) return reinterpret_cast<const char*>(buffers.wide);
+    if (spec.dtype == DType::kFloat64)
+      return reinterpret_cast<const char*>(buffers.wide);
     narrow_f64_to_f32(buffers.wide, count, buffers.narrow);
   } else {
     transform_f32(spec, words, groups, buffers.narrow);
   }
-  if (spec.dtype == DType::kFloat32) return reinterpret_cast<const char*>(buffers.narrow);
+  if (spec.dtype == DType::kFloat32)
+    return reinterpret_cast<const char*>(buffers.narrow);
 
   narrow_to_half(spec, buffers.narrow, count, buffers.half);
   return reinterpret_cast<const char*>(buffers.half);
@@ -166,7 +176,8 @@ inline void store_strided(const char* src, size_t count, size_t bytes, char* dst
   }
 }
 
-inline void store_contiguous(const char* src, size_t nbytes, char* dst, bool streaming) {
+inline void store_contiguous(const char* src, size_t nbytes, char* dst,
+                             bool streaming) {
 #if defined(FXV_HAVE_AVX512) || defined(FXV_HAVE_AVX2)
   constexpr size_t kLine = 64;
   if (streaming && nbytes >= 2 * kLine) {
@@ -183,8 +194,8 @@ inline void store_contiguous(const char* src, size_t nbytes, char* dst, bool str
   std::memcpy(dst, src, nbytes);
 }
 
-inline void fill_row_impl(const FillSpec& spec, uint64_t first, uint64_t count, char* dst,
-                          ptrdiff_t stride, bool streaming) {
+inline void fill_row_impl(const FillSpec& spec, uint64_t first, uint64_t count,
+                          char* dst, ptrdiff_t stride, bool streaming) {
   const GroupShape shape = group_shape(spec);
   const size_t bytes = element_bytes(spec.dtype);
   const uint32_t groups_per_block = 4 / shape.words;
@@ -203,9 +214,11 @@ inline void fill_row_impl(const FillSpec& spec, uint64_t first, uint64_t count, 
     const size_t word_offset =
         static_cast<size_t>(first_group % groups_per_block) * shape.words;
     const size_t nblocks = (word_offset + groups * shape.words + 3) / 4;
-    philox_blocks(keys, spec.stream, spec.block_base + first_block, nblocks, buffers.words);
+    philox_blocks(keys, spec.stream, spec.block_base + first_block, nblocks,
+                  buffers.words);
 
-    const char* values = compute_chunk(spec, buffers.words + word_offset, groups, buffers);
+    const char* values =
+        compute_chunk(spec, buffers.words + word_offset, groups, buffers);
     const char* src = values + skip * bytes;
     if (stride == static_cast<ptrdiff_t>(bytes)) {
       store_contiguous(src, take * bytes, dst, streaming);

@@ -6,8 +6,8 @@
 //
 // An "-inl.hpp" header is included inside an instruction-set namespace by each
 // kernel_<isa>.cpp, so every path gets its own copy compiled with its own flags and the
-// linker can never merge an AVX-512 body into the scalar path. Such a header includes no
-// standard header itself: the including file does that before opening the namespace.
+// linker can never merge an AVX-512 body into the scalar path. Such a header includes
+// no standard header itself: the including file does that before opening the namespace.
 
 constexpr uint32_t kPhiloxM0 = 0xD2511F53u;
 constexpr uint32_t kPhiloxM1 = 0xCD9E8D57u;

@@ -30,7 +30,8 @@ using VecU32 = __m512i;
 constexpr size_t kBlocksPerVec = 4;
 
 // (word0, word1, word2, word3) in every 128-bit lane.
-inline VecU32 set_lane_words(uint32_t word0, uint32_t word1, uint32_t word2, uint32_t word3) {
+inline VecU32 set_lane_words(uint32_t word0, uint32_t word1, uint32_t word2,
+                             uint32_t word3) {
   return _mm512_set4_epi32(static_cast<int>(word3), static_cast<int>(word2),
                            static_cast<int>(word1), static_cast<int>(word0));
 }
@@ -57,7 +58,8 @@ inline void store(uint32_t* out, VecU32 v) { _mm512_storeu_si512(out, v); }
 using VecU32 = __m256i;
 constexpr size_t kBlocksPerVec = 2;
 
-inline VecU32 set_lane_words(uint32_t word0, uint32_t word1, uint32_t word2, uint32_t word3) {
+inline VecU32 set_lane_words(uint32_t word0, uint32_t word1, uint32_t word2,
+                             uint32_t word3) {
   const int w0 = static_cast<int>(word0);
   const int w1 = static_cast<int>(word1);
   const int w2 = static_cast<int>(word2);
@@ -70,7 +72,8 @@ inline VecU32 shuffle_words(VecU32 v) {
   return _mm256_shuffle_epi32(v, Selector);
 }
 inline VecU32 xor_odd_words(VecU32 p, VecU32 r, VecU32 key) {
-  const VecU32 odd = _mm256_blend_epi32(_mm256_setzero_si256(), _mm256_xor_si256(r, key), 0xAA);
+  const VecU32 odd =
+      _mm256_blend_epi32(_mm256_setzero_si256(), _mm256_xor_si256(r, key), 0xAA);
   return _mm256_xor_si256(p, odd);
 }
 inline VecU32 first_counters(uint64_t block, uint64_t stream) {
@@ -120,7 +123,8 @@ inline void philox_blocks(const RoundKeys& keys, uint64_t stream, uint64_t first
       next = add_blocks(next, kBlocksPerVec);
     }
     philox_rounds(ctr, keys);
-    for (int i = 0; i < kInterleave; ++i) store(out + 4 * (done + i * kBlocksPerVec), ctr[i]);
+    for (int i = 0; i < kInterleave; ++i)
+      store(out + 4 * (done + i * kBlocksPerVec), ctr[i]);
   }
 
   for (; done < nblocks; done += kBlocksPerVec) {

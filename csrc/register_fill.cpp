@@ -26,15 +26,18 @@ DType dtype_of(const py::array& array) {
   if (kind == 'f' && size == 2) return DType::kFloat16;
   if (kind == 'u' && size == 4) return DType::kUInt32;
   // ml_dtypes registers bfloat16 as a NumPy dtype of its own kind.
-  if (size == 2 && py::str(dtype).cast<std::string>() == "bfloat16") return DType::kBFloat16;
-  throw py::type_error("array has dtype " + py::str(dtype).cast<std::string>() +
-                       "; expected float16, bfloat16, float32, float64 or, for bits_, uint32");
+  if (size == 2 && py::str(dtype).cast<std::string>() == "bfloat16")
+    return DType::kBFloat16;
+  throw py::type_error(
+      "array has dtype " + py::str(dtype).cast<std::string>() +
+      "; expected float16, bfloat16, float32, float64 or, for bits_, uint32");
 }
 
 // The Python layer has already checked the arguments with user-facing messages; these
 // checks keep the extension safe when called directly.
 ArrayView view_of(py::array& array) {
-  if (!array.writeable()) throw py::value_error("array is read-only; expected a writable array");
+  if (!array.writeable())
+    throw py::value_error("array is read-only; expected a writable array");
   if (array.dtype().byteorder() == '>') {
     throw py::value_error("array is big-endian; expected native byte order");
   }
@@ -73,11 +76,13 @@ TruncatedNormalSpec truncation_of(const py::object& truncation) {
   return {values[0], values[1], values[2], values[3], values[4]};
 }
 
-void fill(py::array array, int distribution, uint64_t seed, uint64_t stream, int threads,
-          double param, double mean, uint16_t half_limit, const py::object& truncation,
-          uint64_t first, uint64_t block_base, const py::object& index_strides) {
+void fill(py::array array, int distribution, uint64_t seed, uint64_t stream,
+          int threads, double param, double mean, uint16_t half_limit,
+          const py::object& truncation, uint64_t first, uint64_t block_base,
+          const py::object& index_strides) {
   if (distribution < 0 || distribution > 3) {
-    throw py::value_error("distribution=" + std::to_string(distribution) + " is invalid");
+    throw py::value_error("distribution=" + std::to_string(distribution) +
+                          " is invalid");
   }
   FillSpec spec{};
   spec.distribution = static_cast<Distribution>(distribution);
@@ -103,11 +108,12 @@ void fill(py::array array, int distribution, uint64_t seed, uint64_t stream, int
   fill_view(view, spec, first, threads, array.size());
 }
 
-// ---- fast path of uniform_ and normal_ -------------------------------------------------
+// ---- fast path of uniform_ and normal_
+// -------------------------------------------------
 //
 // A call whose arguments all have the common exact types (ndarray, int, float, None)
 // is checked and run here, in about a microsecond. Any other call, including every call
-// that must raise, goes to fastxavier._api.xavier_fill_checked, which holds the one
+// that must raise, goes to fastxavier._api.xavier_fill_checked, which contains the one
 // copy of the argument checks and their messages.
 
 // Returns true and sets *out if `value` is an exact int in [minimum, 2^63).
@@ -170,16 +176,17 @@ bool fans_from_shape(const py::array& array, long long* fan_in, long long* fan_o
       return false;
     }
   }
-  return !__builtin_mul_overflow(static_cast<long long>(array.shape(1)), receptive_field,
-                                 fan_in) &&
-         !__builtin_mul_overflow(static_cast<long long>(array.shape(0)), receptive_field,
-                                 fan_out);
+  return !__builtin_mul_overflow(static_cast<long long>(array.shape(1)),
+                                 receptive_field, fan_in) &&
+         !__builtin_mul_overflow(static_cast<long long>(array.shape(0)),
+                                 receptive_field, fan_out);
 }
 
 py::object slow_xavier_fill(py::handle array, py::handle fan_in, py::handle fan_out,
                             py::handle gain, py::handle seed, py::handle stream,
                             py::handle threads, int distribution) {
-  py::object checked = py::module_::import("fastxavier._api").attr("xavier_fill_checked");
+  py::object checked =
+      py::module_::import("fastxavier._api").attr("xavier_fill_checked");
   return checked(array, fan_in, fan_out, gain, seed, stream, threads, distribution);
 }
 
@@ -254,15 +261,17 @@ py::object xavier_fill(py::handle array, py::handle fan_in, py::handle fan_out,
 void register_fill(py::module_& m) {
   m.def("fill", &fill, py::arg("array"), py::arg("distribution"), py::arg("seed"),
         py::arg("stream"), py::arg("threads"), py::kw_only(), py::arg("param") = 0.0,
-        py::arg("mean") = 0.0, py::arg("half_limit") = 0, py::arg("truncation") = py::none(),
-        py::arg("first") = 0, py::arg("block_base") = 0, py::arg("index_strides") = py::none(),
+        py::arg("mean") = 0.0, py::arg("half_limit") = 0,
+        py::arg("truncation") = py::none(), py::arg("first") = 0,
+        py::arg("block_base") = 0, py::arg("index_strides") = py::none(),
         "Fill `array` in place from a stream. The caller has checked every argument.");
-  m.def("xavier_fill", &xavier_fill, py::arg("array"), py::arg("fan_in"), py::arg("fan_out"),
-        py::arg("gain"), py::arg("seed"), py::arg("stream"), py::arg("threads"),
-        py::arg("distribution"),
+  m.def("xavier_fill", &xavier_fill, py::arg("array"), py::arg("fan_in"),
+        py::arg("fan_out"), py::arg("gain"), py::arg("seed"), py::arg("stream"),
+        py::arg("threads"), py::arg("distribution"),
         "uniform_ / normal_ with the common argument types checked in C++.");
-  m.def("isa", [] { return std::string(active_path().name); },
-        "Name of the instruction-set path in use.");
+  m.def(
+      "isa", [] { return std::string(active_path().name); },
+      "Name of the instruction-set path in use.");
   m.def("supported_isas", &supported_paths, "Paths this CPU can run, narrowest first.");
   m.def("get_num_threads", &default_threads);
   m.def("set_num_threads", &set_default_threads, py::arg("threads"));

@@ -59,15 +59,16 @@ class ThreadPool {
     job.max_helpers = nthreads - 1;
     {
       std::lock_guard<std::mutex> guard(mutex_);
-      while (workers_.size() < job.max_helpers) workers_.emplace_back([this] { work(); });
+      while (workers_.size() < job.max_helpers)
+        workers_.emplace_back([this] { work(); });
       jobs_.push_back(&job);
     }
     wake_.notify_all();
 
     const size_t ran = run_tasks(&job);
 
-    // After this removal no worker can join the job; the ones that joined are counted
-    // in `attached`, and the job outlives them because of the wait below.
+    // After this removal no worker can join the job. The workers that joined are
+    // counted in `attached`, and the wait below keeps the job alive until they leave.
     {
       std::lock_guard<std::mutex> guard(mutex_);
       for (auto it = jobs_.begin(); it != jobs_.end(); ++it) {
@@ -79,7 +80,8 @@ class ThreadPool {
     }
     std::unique_lock<std::mutex> lock(job.done_mutex);
     job.done += ran;
-    job.done_cv.wait(lock, [&job] { return job.done == job.ntasks && job.attached == 0; });
+    job.done_cv.wait(lock,
+                     [&job] { return job.done == job.ntasks && job.attached == 0; });
   }
 
  private:
@@ -162,7 +164,8 @@ int threads_from_environment() {
 
 }  // namespace
 
-void parallel_for(size_t ntasks, size_t nthreads, const std::function<void(size_t)>& task) {
+void parallel_for(size_t ntasks, size_t nthreads,
+                  const std::function<void(size_t)>& task) {
   if (ntasks == 0) return;
   if (ntasks == 1 || nthreads <= 1) {
     for (size_t i = 0; i < ntasks; ++i) task(i);

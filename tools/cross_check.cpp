@@ -21,7 +21,8 @@ uint64_t digest(const void* data, size_t nbytes, uint64_t hash) {
 
 uint64_t run_path(const KernelPath& path) {
   uint64_t hash = 0xCBF29CE484222325ull;
-  const DType dtypes[] = {DType::kFloat32, DType::kFloat64, DType::kFloat16, DType::kBFloat16};
+  const DType dtypes[] = {DType::kFloat32, DType::kFloat64, DType::kFloat16,
+                          DType::kBFloat16};
   const Distribution distributions[] = {Distribution::kUniform, Distribution::kNormal,
                                         Distribution::kTruncatedNormal};
   std::vector<unsigned char> out(8 * 100003);
@@ -37,7 +38,8 @@ uint64_t run_path(const KernelPath& path) {
       // A standard normal truncated to [-2, 2] scaled by 0.3 (constants from Python).
       spec.truncation = {0.02275013194817921, 0.02275013194817921, 0.9544997361036416,
                          -0.6, 0.6};
-      const size_t bytes = dtype == DType::kFloat64 ? 8 : (dtype == DType::kFloat32 ? 4 : 2);
+      const size_t bytes =
+          dtype == DType::kFloat64 ? 8 : (dtype == DType::kFloat32 ? 4 : 2);
       path.fill_row(spec, 3, 100003, reinterpret_cast<char*>(out.data()),
                     static_cast<ptrdiff_t>(bytes), false);
       hash = digest(out.data(), bytes * 100003, hash);
@@ -53,10 +55,12 @@ void store_fence() {}
 }  // namespace fastxavier
 
 int main() {
-  std::printf("scalar %016llx\n", static_cast<unsigned long long>(run_path(scalar::kPath)));
+  std::printf("scalar %016llx\n",
+              static_cast<unsigned long long>(run_path(scalar::kPath)));
 #if defined(FXV_BUILD_X86)
   std::printf("avx2 %016llx\n", static_cast<unsigned long long>(run_path(avx2::kPath)));
-  std::printf("avx512 %016llx\n", static_cast<unsigned long long>(run_path(avx512::kPath)));
+  std::printf("avx512 %016llx\n",
+              static_cast<unsigned long long>(run_path(avx512::kPath)));
 #endif
 #if defined(FXV_BUILD_NEON)
   std::printf("neon %016llx\n", static_cast<unsigned long long>(run_path(neon::kPath)));
