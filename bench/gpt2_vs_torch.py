@@ -48,11 +48,15 @@ def main() -> None:
 
     parameters = sum(array.size for array in arrays)
     medians = {name: statistics.median(values) for name, values in times.items()}
-    print(f"{args.model}: {len(arrays)} weights, {parameters:,} parameters, "
-          f"torch {torch.__version__} with {torch.get_num_threads()} threads")
+    print(
+        f"{args.model}: {len(arrays)} weights, {parameters:,} parameters, "
+        f"torch {torch.__version__} with {torch.get_num_threads()} threads"
+    )
     for name, median in medians.items():
         print(f"  {name:10s} median {median:8.3f} s over {args.repeat} runs")
-    print(f"  fastxavier is {medians['torch'] / medians['fastxavier']:.1f} times faster")
+    print(
+        f"  fastxavier is {medians['torch'] / medians['fastxavier']:.1f} times faster"
+    )
 
 
 if __name__ == "__main__":

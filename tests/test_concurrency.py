@@ -10,8 +10,9 @@ import fastxavier
 
 
 def expected_fill(seed, size=500_000):
-    return fastxavier.uniform_(np.empty(size, dtype=np.float32), 10, 10, seed=seed,
-                               threads=1)
+    return fastxavier.uniform_(
+        np.empty(size, dtype=np.float32), 10, 10, seed=seed, threads=1
+    )
 
 
 def test_eight_python_threads():
@@ -70,7 +71,9 @@ def test_seedless_call_equals_explicit_stream():
     fastxavier.manual_seed(5)
     fastxavier.uniform_(np.empty(10, dtype=np.float32), 3, 3)
     second = fastxavier.uniform_(np.empty(10, dtype=np.float32), 3, 3)
-    explicit = fastxavier.uniform_(np.empty(10, dtype=np.float32), 3, 3, seed=5, stream=1)
+    explicit = fastxavier.uniform_(
+        np.empty(10, dtype=np.float32), 3, 3, seed=5, stream=1
+    )
     assert second.tobytes() == explicit.tobytes()
 
 
@@ -93,15 +96,17 @@ def test_seedless_calls_from_threads_never_repeat():
 def test_fill_in_forked_child():
     # Start the pool in the parent first, so the child inherits a pool whose workers
     # do not exist there.
-    parent = fastxavier.normal_(np.empty(2_000_000, dtype=np.float32), 5, 5, seed=3,
-                                threads=2)
+    parent = fastxavier.normal_(
+        np.empty(2_000_000, dtype=np.float32), 5, 5, seed=3, threads=2
+    )
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # child
         status = 1
         try:
-            child = fastxavier.normal_(np.empty(2_000_000, dtype=np.float32), 5, 5, seed=3,
-                                       threads=2)
+            child = fastxavier.normal_(
+                np.empty(2_000_000, dtype=np.float32), 5, 5, seed=3, threads=2
+            )
             status = 0 if child.tobytes() == parent.tobytes() else 3
         finally:
             os.write(write_end, bytes([status]))

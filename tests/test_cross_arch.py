@@ -15,7 +15,8 @@ TOOLS = ["g++", "aarch64-linux-gnu-g++", "qemu-aarch64"]
     reason="needs g++, g++-aarch64-linux-gnu and qemu-user",
 )
 def test_x86_and_aarch64_write_same_bits():
-    result = subprocess.run(["bash", str(SCRIPT)], capture_output=True, text=True,
-                            timeout=600)
+    result = subprocess.run(
+        ["bash", str(SCRIPT)], capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "cross check passed" in result.stdout

@@ -55,7 +55,9 @@ def test_uniform_moments(float_dtype):
 def test_uniform_kolmogorov_smirnov(float_dtype):
     values = fastxavier.uniform_(np.empty(N, dtype=float_dtype), 10, 14, seed=5)
     bound = math.sqrt(6.0 / 24)
-    result = stats.kstest(values.astype(np.float64), stats.uniform(-bound, 2 * bound).cdf)
+    result = stats.kstest(
+        values.astype(np.float64), stats.uniform(-bound, 2 * bound).cdf
+    )
     assert result.pvalue > 1e-6
 
 

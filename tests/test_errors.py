@@ -28,7 +28,9 @@ def fill(request):
     return request.param
 
 
-@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.uint8, np.complex64, np.bool_])
+@pytest.mark.parametrize(
+    "dtype", [np.int32, np.int64, np.uint8, np.complex64, np.bool_]
+)
 def test_non_float_dtype(fill, dtype):
     array = np.zeros((4, 5), dtype=dtype)
     expected = "dtype .*expected float16, bfloat16, float32, float64"
@@ -54,14 +56,16 @@ def test_byte_swapped(fill):
 @pytest.mark.parametrize("fan", [0, -3])
 @pytest.mark.parametrize("name", ["fan_in", "fan_out"])
 def test_fan_below_one(fill, name, fan):
-    assert_rejected(fill, fresh(), ValueError, f"{name}={fan} is invalid", seed=1,
-                    **{name: fan})
+    assert_rejected(
+        fill, fresh(), ValueError, f"{name}={fan} is invalid", seed=1, **{name: fan}
+    )
 
 
 @pytest.mark.parametrize("fan", [2.5, "8", [3]])
 def test_fan_not_integer(fill, fan):
-    assert_rejected(fill, fresh(), TypeError, "fan_in=.*expected an integer", fan, 3,
-                    seed=1)
+    assert_rejected(
+        fill, fresh(), TypeError, "fan_in=.*expected an integer", fan, 3, seed=1
+    )
 
 
 def test_fan_bool(fill):
@@ -81,14 +85,21 @@ def test_one_fan_low_rank(fill):
 
 @pytest.mark.parametrize("gain", [-1.0, math.inf, -math.inf, math.nan])
 def test_gain_out_of_range(fill, gain):
-    assert_rejected(fill, fresh(), ValueError, "gain=.*expected a finite number >= 0",
-                    gain=gain, seed=1)
+    assert_rejected(
+        fill,
+        fresh(),
+        ValueError,
+        "gain=.*expected a finite number >= 0",
+        gain=gain,
+        seed=1,
+    )
 
 
 @pytest.mark.parametrize("gain", ["1.0", None, 1j])
 def test_gain_wrong_type(fill, gain):
-    assert_rejected(fill, fresh(), TypeError, "gain=.*expected a real number", gain=gain,
-                    seed=1)
+    assert_rejected(
+        fill, fresh(), TypeError, "gain=.*expected a real number", gain=gain, seed=1
+    )
 
 
 @pytest.mark.parametrize("dtype,gain", [(np.float32, 1e39), (np.float16, 1e5)])
@@ -99,8 +110,13 @@ def test_bound_too_large_for_dtype(fill, dtype, gain):
 
 @pytest.mark.parametrize("seed", [-1, 2**64, 2**70])
 def test_seed_out_of_range(fill, seed):
-    assert_rejected(fill, fresh(), ValueError, r"seed=.* expected an integer in \[0, 2\*\*64\)",
-                    seed=seed)
+    assert_rejected(
+        fill,
+        fresh(),
+        ValueError,
+        r"seed=.* expected an integer in \[0, 2\*\*64\)",
+        seed=seed,
+    )
 
 
 @pytest.mark.parametrize("seed", [1.0, "3", np.float64(2.0)])
@@ -110,13 +126,15 @@ def test_seed_wrong_type(fill, seed):
 
 @pytest.mark.parametrize("stream", [-1, 2**64])
 def test_stream_out_of_range(fill, stream):
-    assert_rejected(fill, fresh(), ValueError, "stream=.*out of range", seed=1,
-                    stream=stream)
+    assert_rejected(
+        fill, fresh(), ValueError, "stream=.*out of range", seed=1, stream=stream
+    )
 
 
 def test_stream_wrong_type(fill):
-    assert_rejected(fill, fresh(), TypeError, "stream=.*expected an integer", seed=1,
-                    stream=0.5)
+    assert_rejected(
+        fill, fresh(), TypeError, "stream=.*expected an integer", seed=1, stream=0.5
+    )
 
 
 def test_stream_without_seed(fill):
@@ -125,19 +143,32 @@ def test_stream_without_seed(fill):
 
 @pytest.mark.parametrize("threads", [0, -2])
 def test_threads_below_one(fill, threads):
-    assert_rejected(fill, fresh(), ValueError, "threads=.*expected an integer >= 1",
-                    seed=1, threads=threads)
+    assert_rejected(
+        fill,
+        fresh(),
+        ValueError,
+        "threads=.*expected an integer >= 1",
+        seed=1,
+        threads=threads,
+    )
 
 
 def test_threads_wrong_type(fill):
-    assert_rejected(fill, fresh(), TypeError, "threads=.*expected an integer", seed=1,
-                    threads=2.0)
+    assert_rejected(
+        fill, fresh(), TypeError, "threads=.*expected an integer", seed=1, threads=2.0
+    )
 
 
 def test_numpy_integers_accepted(fill):
     array = fresh()
-    fill(array, np.int64(4), np.uint16(5), seed=np.uint64(2**64 - 1), stream=np.int8(3),
-         threads=np.int32(2))
+    fill(
+        array,
+        np.int64(4),
+        np.uint16(5),
+        seed=np.uint64(2**64 - 1),
+        stream=np.int8(3),
+        threads=np.int32(2),
+    )
     assert np.isfinite(array).all()
 
 
@@ -152,7 +183,9 @@ def test_empty_array_still_checks_arguments(fill):
         fill(np.zeros(0, dtype=np.float32), 0, 3, seed=1)
 
 
-@pytest.mark.parametrize("bits", [fastxavier.bits_, reference.bits_], ids=["kernel", "ref"])
+@pytest.mark.parametrize(
+    "bits", [fastxavier.bits_, reference.bits_], ids=["kernel", "ref"]
+)
 class TestBits:
     def test_float_array(self, bits):
         array = fresh()
@@ -160,12 +193,20 @@ class TestBits:
 
     def test_start_negative(self, bits):
         array = np.zeros(4, dtype=np.uint32)
-        assert_rejected(bits, array, ValueError, "start=-1 is out of range", seed=1, start=-1)
+        assert_rejected(
+            bits, array, ValueError, "start=-1 is out of range", seed=1, start=-1
+        )
 
     def test_start_past_stream_end(self, bits):
         array = np.zeros(4, dtype=np.uint32)
-        assert_rejected(bits, array, ValueError, r"start \+ array.size <= 2\*\*66", seed=1,
-                        start=2**66 - 3)
+        assert_rejected(
+            bits,
+            array,
+            ValueError,
+            r"start \+ array.size <= 2\*\*66",
+            seed=1,
+            start=2**66 - 3,
+        )
 
     def test_seed_required(self, bits):
         with pytest.raises(TypeError, match="seed"):
@@ -186,7 +227,9 @@ def test_forced_isa_error_is_clear():
 def test_invalid_thread_environment():
     from _support import run_python
 
-    code = "import numpy, fastxavier; fastxavier.uniform_(numpy.empty((300, 300)), seed=1)"
+    code = (
+        "import numpy, fastxavier; fastxavier.uniform_(numpy.empty((300, 300)), seed=1)"
+    )
     result = run_python(code, {"FASTXAVIER_NUM_THREADS": "zero"})
     assert result.returncode != 0
     assert "FASTXAVIER_NUM_THREADS='zero' is invalid" in result.stderr

@@ -33,16 +33,27 @@ SCHEMES = [
     ("lecun_normal_", {}),
     ("glorot_uniform_", {}),
     ("glorot_normal_", {}),
-    ("variance_scaling_", {"scale": 0.5, "mode": "fan_geo_avg",
-                           "distribution": "truncated_normal"}),
+    (
+        "variance_scaling_",
+        {"scale": 0.5, "mode": "fan_geo_avg", "distribution": "truncated_normal"},
+    ),
     ("variance_scaling_", {"scale": 3.0, "mode": "fan_out", "distribution": "normal"}),
-    ("variance_scaling_", {"scale": 1.5, "mode": "fan_avg", "distribution": "uniform",
-                           "layout": "torch"}),
+    (
+        "variance_scaling_",
+        {"scale": 1.5, "mode": "fan_avg", "distribution": "uniform", "layout": "torch"},
+    ),
 ]
 SCHEME_IDS = [f"{name}{index}" for index, (name, _) in enumerate(SCHEMES)]
 DTYPES = [np.float32, np.float64, np.float16, ml_dtypes.bfloat16]
-ALLOCATING = ["variance_scaling", "he_uniform", "he_normal", "lecun_uniform",
-              "lecun_normal", "glorot_uniform", "glorot_normal"]
+ALLOCATING = [
+    "variance_scaling",
+    "he_uniform",
+    "he_normal",
+    "lecun_uniform",
+    "lecun_normal",
+    "glorot_uniform",
+    "glorot_normal",
+]
 PUBLIC_FILLS = [name for name, _ in SCHEMES[:9]] + ALLOCATING
 
 
@@ -78,14 +89,19 @@ def make_view(layout, dtype):
 def plan_of(name, kwargs, shape, dtype=np.float64):
     """Return the FillPlan the package would use, for formula checks."""
     array = np.empty(shape, dtype=dtype)
-    args = _family.FillArgs(kwargs.pop("fan_in", None), kwargs.pop("fan_out", None),
-                            seed=0)
+    args = _family.FillArgs(
+        kwargs.pop("fan_in", None), kwargs.pop("fan_out", None), seed=0
+    )
     if name.startswith("kaiming"):
         distribution = "uniform" if name == "kaiming_uniform_" else "normal"
-        return _family.plan_kaiming(array, kwargs.get("a", 0),
-                                    kwargs.get("mode", "fan_in"),
-                                    kwargs.get("nonlinearity", "leaky_relu"),
-                                    distribution, args)
+        return _family.plan_kaiming(
+            array,
+            kwargs.get("a", 0),
+            kwargs.get("mode", "fan_in"),
+            kwargs.get("nonlinearity", "leaky_relu"),
+            distribution,
+            args,
+        )
     if name == "variance_scaling_":
         scale = kwargs["scale"]
         mode = kwargs["mode"]
@@ -93,8 +109,9 @@ def plan_of(name, kwargs, shape, dtype=np.float64):
     else:
         scale, mode, distribution = _family.JAX_SCHEMES[name[:-1]]
     layout_args = (kwargs.get("layout", "jax"), -2, -1, ())
-    return _family.plan_variance_scaling(array, scale, mode, distribution, layout_args,
-                                         args)
+    return _family.plan_variance_scaling(
+        array, scale, mode, distribution, layout_args, args
+    )
 
 
 # ---- bit-equality with the reference ---------------------------------------------
@@ -104,8 +121,9 @@ def plan_of(name, kwargs, shape, dtype=np.float64):
 @pytest.mark.parametrize("layout", ["c_order", "f_order", "strided"])
 @pytest.mark.parametrize("name,kwargs", SCHEMES, ids=SCHEME_IDS)
 def test_matches_reference(name, kwargs, layout, dtype):
-    expected = getattr(reference, name)(np.empty((40, 30), dtype=dtype), **kwargs,
-                                        seed=9, stream=4)
+    expected = getattr(reference, name)(
+        np.empty((40, 30), dtype=dtype), **kwargs, seed=9, stream=4
+    )
     for threads in (1, 3):
         base, view = make_view(layout, dtype)
         getattr(fastxavier, name)(view, **kwargs, seed=9, stream=4, threads=threads)
@@ -118,29 +136,41 @@ def test_matches_reference(name, kwargs, layout, dtype):
 @pytest.mark.parametrize("name,kwargs", SCHEMES, ids=SCHEME_IDS)
 def test_matches_reference_multithreaded(name, kwargs, dtype):
     # 120 000 elements: large enough that three threads each take a share.
-    expected = getattr(reference, name)(np.empty((300, 400), dtype=dtype), **kwargs,
-                                        seed=2**64 - 1, stream="layer.weight")
-    actual = getattr(fastxavier, name)(np.empty((300, 400), dtype=dtype), **kwargs,
-                                       seed=2**64 - 1, stream="layer.weight",
-                                       threads=3)
+    expected = getattr(reference, name)(
+        np.empty((300, 400), dtype=dtype),
+        **kwargs,
+        seed=2**64 - 1,
+        stream="layer.weight",
+    )
+    actual = getattr(fastxavier, name)(
+        np.empty((300, 400), dtype=dtype),
+        **kwargs,
+        seed=2**64 - 1,
+        stream="layer.weight",
+        threads=3,
+    )
     assert_bits_equal(actual, expected, name)
 
 
-@pytest.mark.parametrize("dtype", [np.float32, ml_dtypes.bfloat16],
-                         ids=["float32", "bfloat16"])
+@pytest.mark.parametrize(
+    "dtype", [np.float32, ml_dtypes.bfloat16], ids=["float32", "bfloat16"]
+)
 @pytest.mark.parametrize("name,kwargs", SCHEMES, ids=SCHEME_IDS)
 def test_shard_matches_full_fill(name, kwargs, dtype):
     global_shape = (64, 48)
     index = (slice(8, 40, 3), slice(5, 45, 2))
-    full = getattr(fastxavier, name)(np.empty(global_shape, dtype=dtype), **kwargs,
-                                     seed=6)
+    full = getattr(fastxavier, name)(
+        np.empty(global_shape, dtype=dtype), **kwargs, seed=6
+    )
     shard = np.empty(full[index].shape, dtype=dtype)
-    getattr(fastxavier, name)(shard, **kwargs, seed=6, global_shape=global_shape,
-                              index=index, threads=3)
+    getattr(fastxavier, name)(
+        shard, **kwargs, seed=6, global_shape=global_shape, index=index, threads=3
+    )
     assert_bits_equal(shard, full[index], f"{name} shard")
     expected = np.empty(shard.shape, dtype=dtype)
-    getattr(reference, name)(expected, **kwargs, seed=6, global_shape=global_shape,
-                             index=index)
+    getattr(reference, name)(
+        expected, **kwargs, seed=6, global_shape=global_shape, index=index
+    )
     assert_bits_equal(shard, expected, f"{name} reference shard")
 
 
@@ -148,16 +178,18 @@ def test_shard_matches_full_fill(name, kwargs, dtype):
 @pytest.mark.parametrize("name", ALLOCATING)
 def test_allocating_form(name, dtype):
     args = (1.0, "fan_in", "normal") if name == "variance_scaling" else ()
-    array = getattr(fastxavier, name)((3, 3, 8, 16), *args, dtype=dtype, seed=5,
-                                      stream=1)
+    array = getattr(fastxavier, name)(
+        (3, 3, 8, 16), *args, dtype=dtype, seed=5, stream=1
+    )
     assert array.shape == (3, 3, 8, 16)
     assert array.flags.c_contiguous
-    expected = getattr(reference, name)((3, 3, 8, 16), *args, dtype=dtype, seed=5,
-                                        stream=1)
+    expected = getattr(reference, name)(
+        (3, 3, 8, 16), *args, dtype=dtype, seed=5, stream=1
+    )
     assert_bits_equal(array, expected, name)
-    in_place = getattr(fastxavier, name + "_")(np.empty((3, 3, 8, 16),
-                                                        dtype=array.dtype),
-                                               *args, seed=5, stream=1)
+    in_place = getattr(fastxavier, name + "_")(
+        np.empty((3, 3, 8, 16), dtype=array.dtype), *args, seed=5, stream=1
+    )
     assert_bits_equal(array, in_place, f"{name} in place")
 
 
@@ -174,8 +206,10 @@ def test_allocating_form_defaults():
 @pytest.mark.parametrize("name", PUBLIC_FILLS)
 def test_reference_has_same_signature(name):
     def describe(function):
-        return [(p.name, p.kind, p.default)
-                for p in inspect.signature(function).parameters.values()]
+        return [
+            (p.name, p.kind, p.default)
+            for p in inspect.signature(function).parameters.values()
+        ]
 
     assert describe(getattr(reference, name)) == describe(getattr(fastxavier, name))
 
@@ -198,11 +232,21 @@ HAND_COMPUTED = [
     # PyTorch's nn.Linear default a = sqrt(5): gain sqrt(1/3), bound 1 / sqrt(32)
     ("kaiming_uniform_", {"a": math.sqrt(5)}, (64, 32), "uniform", 1 / math.sqrt(32)),
     # fan_out = 64 * 9, relu gain sqrt(2)
-    ("kaiming_normal_", {"mode": "fan_out", "nonlinearity": "relu"}, (64, 32, 3, 3),
-     "normal", math.sqrt(2) / 24),
+    (
+        "kaiming_normal_",
+        {"mode": "fan_out", "nonlinearity": "relu"},
+        (64, 32, 3, 3),
+        "normal",
+        math.sqrt(2) / 24,
+    ),
     ("kaiming_normal_", {"nonlinearity": "tanh"}, (10, 25), "normal", (5 / 3) / 5),
-    ("kaiming_normal_", {"mode": "FAN_IN", "nonlinearity": "selu"}, (10, 16), "normal",
-     0.75 / 4),
+    (
+        "kaiming_normal_",
+        {"mode": "FAN_IN", "nonlinearity": "selu"},
+        (10, 16),
+        "normal",
+        0.75 / 4,
+    ),
     ("kaiming_uniform_", {"fan_in": 3}, (10, 25), "uniform", math.sqrt(3 * 2 / 3)),
     # JAX layout: (in 64, out 32)
     ("he_uniform_", {}, (64, 32), "uniform", math.sqrt(6 / 64)),
@@ -212,15 +256,29 @@ HAND_COMPUTED = [
     ("lecun_normal_", {}, (25, 3), "truncated_normal", 0.2 / TRUNCATED_STD),
     ("glorot_normal_", {}, (30, 20), "truncated_normal", 0.2 / TRUNCATED_STD),
     # n = sqrt(8 * 32) = 16, variance 2 / 16
-    ("variance_scaling_",
-     {"scale": 2.0, "mode": "fan_geo_avg", "distribution": "normal"},
-     (8, 32), "normal", math.sqrt(2 / 16)),
+    (
+        "variance_scaling_",
+        {"scale": 2.0, "mode": "fan_geo_avg", "distribution": "normal"},
+        (8, 32),
+        "normal",
+        math.sqrt(2 / 16),
+    ),
     # n = fan_out = 40, bound sqrt(3 * 3 / 40)
-    ("variance_scaling_", {"scale": 3.0, "mode": "fan_out", "distribution": "uniform"},
-     (10, 40), "uniform", 0.4743416490252569),
+    (
+        "variance_scaling_",
+        {"scale": 3.0, "mode": "fan_out", "distribution": "uniform"},
+        (10, 40),
+        "uniform",
+        0.4743416490252569,
+    ),
     # torch layout: (out 40, in 10), fan_avg 25
-    ("variance_scaling_", {"scale": 1.0, "mode": "fan_avg", "distribution": "normal",
-                           "layout": "torch"}, (40, 10), "normal", 0.2),
+    (
+        "variance_scaling_",
+        {"scale": 1.0, "mode": "fan_avg", "distribution": "normal", "layout": "torch"},
+        (40, 10),
+        "normal",
+        0.2,
+    ),
 ]
 
 
@@ -235,15 +293,19 @@ def test_truncated_constant_is_the_truncated_std():
     assert _family.TRUNCATED_STD_AT_2 == pytest.approx(TRUNCATED_STD, rel=1e-15)
 
 
-BOUNDED = [(name, kwargs) for name, kwargs in SCHEMES if name != "kaiming_normal_"
-           and kwargs.get("distribution") != "normal"]
+BOUNDED = [
+    (name, kwargs)
+    for name, kwargs in SCHEMES
+    if name != "kaiming_normal_" and kwargs.get("distribution") != "normal"
+]
 
 
 @pytest.mark.parametrize("name,kwargs", BOUNDED, ids=[name for name, _ in BOUNDED])
 def test_values_inside_bounds(name, kwargs):
     plan = plan_of(name, dict(kwargs), (1000, 1000), np.float32)
-    values = getattr(fastxavier, name)(np.empty((1000, 1000), dtype=np.float32),
-                                       **kwargs, seed=12)
+    values = getattr(fastxavier, name)(
+        np.empty((1000, 1000), dtype=np.float32), **kwargs, seed=12
+    )
     largest = float(np.abs(values).max())
     if plan.distribution == "uniform":
         assert largest < float(np.float32(plan.parameter))
@@ -288,10 +350,16 @@ def test_kaiming_uniform_bound_against_torch(shape, a, mode, nonlinearity):
     else:
         big_shape = (shape[0], shape[1] * 200, *shape[2:])
     torch.manual_seed(0)
-    theirs = torch.nn.init.kaiming_uniform_(torch.empty(big_shape), a=a, mode=mode,
-                                            nonlinearity=nonlinearity)
-    ours = fastxavier.kaiming_uniform_(np.empty(big_shape, dtype=np.float32), a=a,
-                                       mode=mode, nonlinearity=nonlinearity, seed=0)
+    theirs = torch.nn.init.kaiming_uniform_(
+        torch.empty(big_shape), a=a, mode=mode, nonlinearity=nonlinearity
+    )
+    ours = fastxavier.kaiming_uniform_(
+        np.empty(big_shape, dtype=np.float32),
+        a=a,
+        mode=mode,
+        nonlinearity=nonlinearity,
+        seed=0,
+    )
     their_max = float(theirs.abs().max())
     our_max = float(np.abs(ours).max())
     assert our_max == pytest.approx(their_max, rel=2e-3)
@@ -301,10 +369,15 @@ def test_kaiming_uniform_bound_against_torch(shape, a, mode, nonlinearity):
 def test_kaiming_normal_std_against_torch():
     torch = pytest.importorskip("torch")
     torch.manual_seed(0)
-    theirs = torch.nn.init.kaiming_normal_(torch.empty(2048, 512), mode="fan_out",
-                                           nonlinearity="relu")
-    ours = fastxavier.kaiming_normal_(np.empty((2048, 512), dtype=np.float32),
-                                      mode="fan_out", nonlinearity="relu", seed=0)
+    theirs = torch.nn.init.kaiming_normal_(
+        torch.empty(2048, 512), mode="fan_out", nonlinearity="relu"
+    )
+    ours = fastxavier.kaiming_normal_(
+        np.empty((2048, 512), dtype=np.float32),
+        mode="fan_out",
+        nonlinearity="relu",
+        seed=0,
+    )
     # Both estimate sqrt(2 / 2048) from 1M values: relative standard error 7e-4.
     assert float(ours.std()) == pytest.approx(float(theirs.std()), rel=5e-3)
 
@@ -336,8 +409,9 @@ def expected_std_and_fourth(plan):
 @pytest.mark.parametrize("name,kwargs", SCHEMES, ids=SCHEME_IDS)
 def test_std_within_tolerance(name, kwargs):
     shape = (1000, 1000)
-    values = getattr(fastxavier, name)(np.empty(shape, dtype=np.float64), **kwargs,
-                                       seed=21).reshape(-1)
+    values = getattr(fastxavier, name)(
+        np.empty(shape, dtype=np.float64), **kwargs, seed=21
+    ).reshape(-1)
     std, fourth = expected_std_and_fourth(plan_of(name, dict(kwargs), shape))
     count = values.size
     # Standard error of the sample variance: sqrt((mu4 - sigma^4) / N).
@@ -391,11 +465,19 @@ VS = {"scale": 1.0, "mode": "fan_in", "distribution": "uniform"}
 
 BAD_ARGUMENTS = [
     # kaiming
-    ("kaiming_uniform_", {"mode": "fan_avg"}, ValueError,
-     "^Mode fan_avg not supported, please use one of fan_in, fan_out$"),
+    (
+        "kaiming_uniform_",
+        {"mode": "fan_avg"},
+        ValueError,
+        "^Mode fan_avg not supported, please use one of fan_in, fan_out$",
+    ),
     ("kaiming_normal_", {"mode": None}, TypeError, "mode=None has type NoneType"),
-    ("kaiming_uniform_", {"nonlinearity": "softplus"}, ValueError,
-     "Unsupported nonlinearity softplus"),
+    (
+        "kaiming_uniform_",
+        {"nonlinearity": "softplus"},
+        ValueError,
+        "Unsupported nonlinearity softplus",
+    ),
     ("kaiming_uniform_", {"nonlinearity": None}, TypeError, "nonlinearity=None"),
     ("kaiming_normal_", {"a": math.inf}, ValueError, "a=inf is invalid"),
     ("kaiming_normal_", {"a": math.nan}, ValueError, "a=nan is invalid"),
@@ -403,31 +485,59 @@ BAD_ARGUMENTS = [
     ("kaiming_normal_", {"a": True}, TypeError, "a=True .*expected a real number"),
     ("kaiming_uniform_", {"a": 1e200}, ValueError, "a=1e\\+200 is too large"),
     # variance scaling
-    ("variance_scaling_", {**VS, "scale": 0.0}, ValueError,
-     r"scale=0.0 is invalid; expected a finite number > 0"),
+    (
+        "variance_scaling_",
+        {**VS, "scale": 0.0},
+        ValueError,
+        r"scale=0.0 is invalid; expected a finite number > 0",
+    ),
     ("variance_scaling_", {**VS, "scale": -1.0}, ValueError, "scale=-1.0 is"),
     ("variance_scaling_", {**VS, "scale": math.inf}, ValueError, "scale=inf is"),
     ("variance_scaling_", {**VS, "scale": math.nan}, ValueError, "scale=nan is"),
     ("variance_scaling_", {**VS, "scale": "1"}, TypeError, "scale='1'"),
-    ("variance_scaling_", {**VS, "mode": "fan_sum"}, ValueError,
-     "mode='fan_sum' is invalid; expected one of 'fan_in', 'fan_out', 'fan_avg', "
-     "'fan_geo_avg'"),
+    (
+        "variance_scaling_",
+        {**VS, "mode": "fan_sum"},
+        ValueError,
+        "mode='fan_sum' is invalid; expected one of 'fan_in', 'fan_out', 'fan_avg', "
+        "'fan_geo_avg'",
+    ),
     ("variance_scaling_", {**VS, "mode": "FAN_IN"}, ValueError, "mode='FAN_IN'"),
-    ("variance_scaling_", {**VS, "distribution": "untruncated_normal"}, ValueError,
-     "expected one of 'truncated_normal', 'normal', 'uniform' "
-     r"\('untruncated_normal' is the Keras name"),
-    ("variance_scaling_", {**VS, "distribution": None}, ValueError,
-     "distribution=None is invalid"),
+    (
+        "variance_scaling_",
+        {**VS, "distribution": "untruncated_normal"},
+        ValueError,
+        "expected one of 'truncated_normal', 'normal', 'uniform' "
+        r"\('untruncated_normal' is the Keras name",
+    ),
+    (
+        "variance_scaling_",
+        {**VS, "distribution": None},
+        ValueError,
+        "distribution=None is invalid",
+    ),
     ("variance_scaling_", {**VS, "layout": "tf"}, ValueError, "layout='tf' is invalid"),
-    ("variance_scaling_", {**VS, "layout": "torch", "in_axis": 0}, ValueError,
-     "apply to layout='jax' only"),
+    (
+        "variance_scaling_",
+        {**VS, "layout": "torch", "in_axis": 0},
+        ValueError,
+        "apply to layout='jax' only",
+    ),
     ("he_uniform_", {"in_axis": 5}, ValueError, "in_axis 5 is out of range"),
     ("he_uniform_", {"in_axis": -1}, ValueError, "named twice"),
     ("he_uniform_", {"batch_axis": "0"}, TypeError, "batch_axis='0'"),
-    ("variance_scaling_", {**VS, "scale": 1e-320}, ValueError,
-     "bound of .*, which is not a positive finite float32 value"),
-    ("variance_scaling_", {**VS, "scale": 1e300}, ValueError,
-     "not a positive finite float32 value"),
+    (
+        "variance_scaling_",
+        {**VS, "scale": 1e-320},
+        ValueError,
+        "bound of .*, which is not a positive finite float32 value",
+    ),
+    (
+        "variance_scaling_",
+        {**VS, "scale": 1e300},
+        ValueError,
+        "not a positive finite float32 value",
+    ),
     # shared arguments
     ("glorot_normal_", {"fan_in": 0}, ValueError, "fan_in=0 is invalid"),
     ("glorot_normal_", {"fan_out": True}, TypeError, "fan_out=True is a bool"),
@@ -437,8 +547,12 @@ BAD_ARGUMENTS = [
     ("lecun_normal_", {"seed": 1, "stream": 2**64}, ValueError, "stream=.* range"),
     ("lecun_normal_", {"stream": 3}, ValueError, "needs an explicit seed"),
     ("glorot_uniform_", {"seed": 1, "threads": 0}, ValueError, "threads=0 is invalid"),
-    ("glorot_uniform_", {"seed": 1, "global_shape": (8, 5), "index": slice(0, 3)},
-     ValueError, "selects shape"),
+    (
+        "glorot_uniform_",
+        {"seed": 1, "global_shape": (8, 5), "index": slice(0, 3)},
+        ValueError,
+        "selects shape",
+    ),
     ("glorot_uniform_", {"seed": 1, "index": 0}, ValueError, "needs global_shape"),
 ]
 
@@ -459,14 +573,20 @@ def test_bad_array(module, name):
     extra = VS if name == "variance_scaling_" else {}
     with pytest.raises(TypeError, match="must be a numpy.ndarray, got list"):
         fill([[0.0, 1.0]], **extra, seed=1)
-    assert_rejected(fill, np.zeros((4, 5), dtype=np.int32), TypeError,
-                    "dtype int32; expected float16, bfloat16, float32, float64",
-                    **extra, seed=1)
+    assert_rejected(
+        fill,
+        np.zeros((4, 5), dtype=np.int32),
+        TypeError,
+        "dtype int32; expected float16, bfloat16, float32, float64",
+        **extra,
+        seed=1,
+    )
     read_only = fresh()
     read_only.flags.writeable = False
     assert_rejected(fill, read_only, ValueError, "read-only", **extra, seed=1)
-    assert_rejected(fill, np.zeros(6), ValueError, "pass fan_in and fan_out", **extra,
-                    seed=1)
+    assert_rejected(
+        fill, np.zeros(6), ValueError, "pass fan_in and fan_out", **extra, seed=1
+    )
 
 
 def test_empty_array_still_checks_arguments():
@@ -480,9 +600,16 @@ def test_empty_array_still_checks_arguments():
 
 def test_half_dtype_overflow_rejected():
     array = np.zeros((4, 4), dtype=np.float16)
-    assert_rejected(fastxavier.variance_scaling_, array, ValueError,
-                    "std of 100000.0, which is not a positive finite float16 value",
-                    scale=4e10, mode="fan_in", distribution="normal", seed=1)
+    assert_rejected(
+        fastxavier.variance_scaling_,
+        array,
+        ValueError,
+        "std of 100000.0, which is not a positive finite float16 value",
+        scale=4e10,
+        mode="fan_in",
+        distribution="normal",
+        seed=1,
+    )
 
 
 @pytest.mark.parametrize("module", [fastxavier, reference], ids=["kernel", "reference"])

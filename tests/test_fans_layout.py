@@ -48,8 +48,9 @@ def test_jax_layout(shape, kwargs, fans):
 def test_layouts_agree_on_transposed_kernel():
     torch_shape = (64, 32, 3, 5)  # (out, in, kh, kw)
     jax_shape = (3, 5, 32, 64)  # (kh, kw, in, out)
-    assert fastxavier.compute_fans(torch_shape) == fastxavier.compute_fans(jax_shape,
-                                                                           "jax")
+    assert fastxavier.compute_fans(torch_shape) == fastxavier.compute_fans(
+        jax_shape, "jax"
+    )
 
 
 def test_numpy_integer_entries():
@@ -95,8 +96,8 @@ def test_bad_axes(kwargs, match):
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{"in_axis": 1.0}, {"out_axis": "1"}, {"batch_axis": [True]},
-               {"in_axis": None}]
+    "kwargs",
+    [{"in_axis": 1.0}, {"out_axis": "1"}, {"batch_axis": [True]}, {"in_axis": None}],
 )
 def test_axis_wrong_type(kwargs):
     with pytest.raises(TypeError, match="expected"):
@@ -146,8 +147,10 @@ def test_kaiming_uses_torch_layout():
         (fastxavier.kaiming_uniform_, {}),
         (fastxavier.he_uniform_, {}),
         (fastxavier.glorot_uniform_, {}),
-        (fastxavier.variance_scaling_, {"scale": 1.0, "mode": "fan_avg",
-                                        "distribution": "uniform"}),
+        (
+            fastxavier.variance_scaling_,
+            {"scale": 1.0, "mode": "fan_avg", "distribution": "uniform"},
+        ),
     ],
 )
 def test_explicit_fans_win(fill, kwargs):
@@ -163,8 +166,9 @@ def test_explicit_fans_win(fill, kwargs):
 @pytest.mark.parametrize("shape", [(12,), ()])
 def test_one_dimensional_array_with_fans(shape):
     array = np.empty(shape)
-    fastxavier.variance_scaling_(array, 1.0, "fan_avg", "normal", fan_in=4, fan_out=4,
-                                 seed=1)
+    fastxavier.variance_scaling_(
+        array, 1.0, "fan_avg", "normal", fan_in=4, fan_out=4, seed=1
+    )
     assert np.isfinite(array).all()
     fastxavier.kaiming_normal_(array, fan_in=4, seed=1)
     assert np.isfinite(array).all()
@@ -197,8 +201,9 @@ def test_empty_array_takes_no_default_stream():
 
 def test_shard_takes_fans_from_global_shape():
     full = fastxavier.he_uniform_(np.empty((64, 8)), seed=2)
-    part = fastxavier.he_uniform_(np.empty((16, 8)), seed=2, global_shape=(64, 8),
-                                  index=slice(16, 32))
+    part = fastxavier.he_uniform_(
+        np.empty((16, 8)), seed=2, global_shape=(64, 8), index=slice(16, 32)
+    )
     assert part.tobytes() == full[16:32].tobytes()
 
 

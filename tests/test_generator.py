@@ -13,11 +13,26 @@ import fastxavier
 from fastxavier import _generator
 
 FILL_METHODS = [
-    "uniform_", "normal_", "trunc_normal_", "kaiming_uniform_", "kaiming_normal_",
-    "variance_scaling_", "he_uniform_", "he_normal_", "lecun_uniform_",
-    "lecun_normal_", "glorot_uniform_", "glorot_normal_", "variance_scaling",
-    "he_uniform", "he_normal", "lecun_uniform", "lecun_normal", "glorot_uniform",
-    "glorot_normal", "bits_",
+    "uniform_",
+    "normal_",
+    "trunc_normal_",
+    "kaiming_uniform_",
+    "kaiming_normal_",
+    "variance_scaling_",
+    "he_uniform_",
+    "he_normal_",
+    "lecun_uniform_",
+    "lecun_normal_",
+    "glorot_uniform_",
+    "glorot_normal_",
+    "variance_scaling",
+    "he_uniform",
+    "he_normal",
+    "lecun_uniform",
+    "lecun_normal",
+    "glorot_uniform",
+    "glorot_normal",
+    "bits_",
 ]
 VS_ARGS = (1.0, "fan_avg", "uniform")
 
@@ -28,8 +43,9 @@ def call(target, name, stream_kwargs):
         return target.bits_(np.empty((6, 5), dtype=np.uint32), **stream_kwargs)
     if name.endswith("_"):
         args = VS_ARGS if name == "variance_scaling_" else ()
-        return getattr(target, name)(np.empty((6, 5), dtype=np.float32), *args,
-                                     **stream_kwargs)
+        return getattr(target, name)(
+            np.empty((6, 5), dtype=np.float32), *args, **stream_kwargs
+        )
     args = VS_ARGS if name == "variance_scaling" else ()
     return getattr(target, name)((6, 5), *args, **stream_kwargs)
 
@@ -100,7 +116,8 @@ def test_positional_arguments_pass_through():
 def test_stream_name_hash_rule():
     digest = hashlib.sha256(b"encoder.layers.0.weight").digest()  # its UTF-8 bytes
     assert fastxavier.stream_of_name("encoder.layers.0.weight") == int.from_bytes(
-        digest[:8], "little")
+        digest[:8], "little"
+    )
 
 
 @pytest.mark.parametrize("name", FILL_METHODS)
@@ -117,8 +134,10 @@ def test_explicit_integer_stream_keeps_counter():
     generator = fastxavier.Generator(3)
     generator.he_uniform_(np.empty((5, 5)))
     zero = generator.he_uniform_(np.empty((5, 5)), stream=0)
-    assert zero.tobytes() == fastxavier.he_uniform_(np.empty((5, 5)), seed=3,
-                                                    stream=0).tobytes()
+    assert (
+        zero.tobytes()
+        == fastxavier.he_uniform_(np.empty((5, 5)), seed=3, stream=0).tobytes()
+    )
     assert state(generator)["next_stream"] == 1
 
 
@@ -134,8 +153,10 @@ def test_named_stream_independent_of_other_layers():
     assert before.tobytes() == after.tobytes()
 
 
-@pytest.mark.parametrize("stream,error", [(-1, ValueError), (2**64, ValueError),
-                                          (1.5, TypeError), (b"w", TypeError)])
+@pytest.mark.parametrize(
+    "stream,error",
+    [(-1, ValueError), (2**64, ValueError), (1.5, TypeError), (b"w", TypeError)],
+)
 def test_bad_stream(stream, error):
     generator = fastxavier.Generator(3)
     with pytest.raises(error, match="stream"):
@@ -186,13 +207,22 @@ def test_entropy_seed_is_recorded():
     assert 0 <= first.seed < 2**64
     assert first.seed != second.seed  # equal with probability 2**-64
     replay = fastxavier.Generator(first.seed)
-    assert first.uniform_(np.empty((4, 4))).tobytes() == replay.uniform_(
-        np.empty((4, 4))).tobytes()
+    assert (
+        first.uniform_(np.empty((4, 4))).tobytes()
+        == replay.uniform_(np.empty((4, 4))).tobytes()
+    )
 
 
-@pytest.mark.parametrize("seed,error", [(-1, ValueError), (2**64, ValueError),
-                                        (1.0, TypeError), (True, TypeError),
-                                        ("7", TypeError)])
+@pytest.mark.parametrize(
+    "seed,error",
+    [
+        (-1, ValueError),
+        (2**64, ValueError),
+        (1.0, TypeError),
+        (True, TypeError),
+        ("7", TypeError),
+    ],
+)
 def test_bad_seed(seed, error):
     with pytest.raises(error, match="seed"):
         fastxavier.Generator(seed)
@@ -247,8 +277,11 @@ def test_spawn_children_differ():
 
 
 def test_spawn_rule():
-    message = (b"fastxavier.Generator.spawn" + (2024).to_bytes(8, "little")
-               + (3).to_bytes(8, "little"))
+    message = (
+        b"fastxavier.Generator.spawn"
+        + (2024).to_bytes(8, "little")
+        + (3).to_bytes(8, "little")
+    )
     expected = int.from_bytes(hashlib.sha256(message).digest()[:8], "little")
     assert fastxavier.Generator(2024).spawn(4)[3].seed == expected
 
@@ -324,14 +357,26 @@ def test_get_state_returns_a_copy():
     [
         ([1, 0, 0], TypeError, "state has type list"),
         ({"seed": 1, "next_stream": 0}, ValueError, r"missing keys \['spawn_count'\]"),
-        ({"seed": 1, "next_stream": 0, "spawn_count": 0, "extra": 1}, ValueError,
-         r"unknown keys \['extra'\]"),
-        ({"seed": -1, "next_stream": 0, "spawn_count": 0}, ValueError,
-         r"state\['seed'\]=-1 is out of range"),
-        ({"seed": 1, "next_stream": 2**64, "spawn_count": 0}, ValueError,
-         r"state\['next_stream'\]"),
-        ({"seed": 1, "next_stream": 0, "spawn_count": 1.0}, TypeError,
-         r"state\['spawn_count'\]=1.0"),
+        (
+            {"seed": 1, "next_stream": 0, "spawn_count": 0, "extra": 1},
+            ValueError,
+            r"unknown keys \['extra'\]",
+        ),
+        (
+            {"seed": -1, "next_stream": 0, "spawn_count": 0},
+            ValueError,
+            r"state\['seed'\]=-1 is out of range",
+        ),
+        (
+            {"seed": 1, "next_stream": 2**64, "spawn_count": 0},
+            ValueError,
+            r"state\['next_stream'\]",
+        ),
+        (
+            {"seed": 1, "next_stream": 0, "spawn_count": 1.0},
+            TypeError,
+            r"state\['spawn_count'\]=1.0",
+        ),
         ({"seed": "1", "next_stream": 0, "spawn_count": 0}, TypeError, "state"),
     ],
 )
@@ -372,8 +417,9 @@ def test_sixteen_threads_take_distinct_streams():
     seen = [values for per_thread in results for values in per_thread]
     assert len(seen) == total
     expected = {
-        fastxavier.uniform_(np.empty(8, dtype=np.float32), 3, 3, seed=31,
-                            stream=stream).tobytes()
+        fastxavier.uniform_(
+            np.empty(8, dtype=np.float32), 3, 3, seed=31, stream=stream
+        ).tobytes()
         for stream in range(total)
     }
     assert set(seen) == expected  # every stream 0 .. total - 1 exactly once
@@ -416,7 +462,10 @@ def test_manual_seed_resets_default():
     fastxavier.manual_seed(123)
     assert fastxavier.initial_seed() == 123
     assert fastxavier.default_generator().get_state() == {
-        "seed": 123, "next_stream": 0, "spawn_count": 0}
+        "seed": 123,
+        "next_stream": 0,
+        "spawn_count": 0,
+    }
     first = fastxavier.lecun_uniform_(np.empty((4, 4)))
     explicit = fastxavier.lecun_uniform_(np.empty((4, 4)), seed=123, stream=0)
     assert first.tobytes() == explicit.tobytes()
@@ -427,8 +476,10 @@ def test_default_generator_methods_share_counter():
     fastxavier.manual_seed(5)
     fastxavier.uniform_(np.empty((2, 2)))
     second = fastxavier.default_generator().uniform_(np.empty((2, 2)))
-    assert second.tobytes() == fastxavier.uniform_(np.empty((2, 2)), seed=5,
-                                                   stream=1).tobytes()
+    assert (
+        second.tobytes()
+        == fastxavier.uniform_(np.empty((2, 2)), seed=5, stream=1).tobytes()
+    )
 
 
 def test_manual_seed_rejects_bad_seed():

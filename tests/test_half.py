@@ -33,7 +33,9 @@ def test_half_is_rounded_float32(fill, half):
     expected = twin.astype(half)
     bound = math.sqrt(6.0 / 800)
     inside = np.abs(expected.astype(np.float64)) < bound
-    assert np.array_equal(values.view(np.uint16)[inside], expected.view(np.uint16)[inside])
+    assert np.array_equal(
+        values.view(np.uint16)[inside], expected.view(np.uint16)[inside]
+    )
 
 
 @pytest.mark.parametrize("fans", [(1, 1), (3, 3), (2, 7), (1000, 3000), (10**6, 10**6)])
@@ -64,14 +66,18 @@ def test_float16_subnormals_round_correctly():
     bound = 2.0**-14
     fans = (3, 3)
     gain = bound  # bound = gain * sqrt(6 / 6)
-    halves = fastxavier.uniform_(np.empty(200_000, dtype=np.float16), *fans, gain=gain,
-                                 seed=6)
-    twin = fastxavier.uniform_(np.empty(200_000, dtype=np.float32), *fans, gain=gain,
-                               seed=6)
+    halves = fastxavier.uniform_(
+        np.empty(200_000, dtype=np.float16), *fans, gain=gain, seed=6
+    )
+    twin = fastxavier.uniform_(
+        np.empty(200_000, dtype=np.float32), *fans, gain=gain, seed=6
+    )
     expected = twin.astype(np.float16)
     inside = np.abs(expected.astype(np.float64)) < bound
     assert np.count_nonzero(np.abs(halves) < np.float16(2.0**-14)) > 100_000
-    assert np.array_equal(halves.view(np.uint16)[inside], expected.view(np.uint16)[inside])
+    assert np.array_equal(
+        halves.view(np.uint16)[inside], expected.view(np.uint16)[inside]
+    )
 
 
 def test_half_normal_tails(half):
@@ -116,8 +122,10 @@ def test_half_paths_match_scalar(half):
         "else np.dtype(ml_dtypes.bfloat16)\n"
         "parts = []\n"
         "for fill in (fastxavier.uniform_, fastxavier.normal_):\n"
-        "    parts.append(fill(np.empty(300_001, dtype=dtype), 5, 9, seed=3).tobytes())\n"
-        "parts.append(fastxavier.trunc_normal_(np.empty(300_001, dtype), seed=3).tobytes())\n"
+        "    out = fill(np.empty(300_001, dtype=dtype), 5, 9, seed=3)\n"
+        "    parts.append(out.tobytes())\n"
+        "out = fastxavier.trunc_normal_(np.empty(300_001, dtype), seed=3)\n"
+        "parts.append(out.tobytes())\n"
         "print(hashlib.sha256(b''.join(parts)).hexdigest())\n"
     )
     digests = set()

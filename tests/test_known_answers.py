@@ -67,16 +67,24 @@ def test_golden_float32_unit_bound():
 def test_golden_float32_xavier():
     out = np.zeros(4, dtype=np.float32)
     fastxavier.uniform_(out, 256, 512, seed=42)
-    expected = [-0.0684196725487709, 0.08283517509698868, 0.012945662252604961,
-                0.06025637313723564]
+    expected = [
+        -0.0684196725487709,
+        0.08283517509698868,
+        0.012945662252604961,
+        0.06025637313723564,
+    ]
     assert out.tolist() == expected
 
 
 def test_golden_float64_xavier():
     out = np.zeros(4, dtype=np.float64)
     fastxavier.uniform_(out, 256, 512, seed=42)
-    expected = [0.08283517617254392, 0.060256378254003304, 0.057817183681678555,
-                0.0803124106963966]
+    expected = [
+        0.08283517617254392,
+        0.060256378254003304,
+        0.057817183681678555,
+        0.0803124106963966,
+    ]
     assert out.tolist() == expected
 
 
@@ -84,7 +92,11 @@ def test_golden_float64_xavier():
 def test_golden_values_in_reference(function):
     if function == "bits_":
         assert reference.words(0, 0, 4, 4).tolist() == [
-            0xF8E4CCA4, 0x5CB200DB, 0xB1A574EB, 0x097EFF67]
+            0xF8E4CCA4,
+            0x5CB200DB,
+            0xB1A574EB,
+            0x097EFF67,
+        ]
         return
     out = np.zeros(4, dtype=np.float32)
     reference.uniform_(out, 256, 512, seed=42)

@@ -59,7 +59,9 @@ def test_forced_unknown_path_fails():
 
 
 def test_default_path_is_widest():
-    result = run_python("import fastxavier; print(fastxavier.isa())", {"FASTXAVIER_ISA": ""})
+    result = run_python(
+        "import fastxavier; print(fastxavier.isa())", {"FASTXAVIER_ISA": ""}
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == fastxavier.supported_isas()[-1]
 

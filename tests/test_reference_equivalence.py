@@ -13,7 +13,9 @@ from fastxavier import _core, reference
 UNIFORM = 1
 NORMAL = 2
 U64 = (1 << 64) - 1
-LANE_SIZES = sorted({n + d for n in (4, 8, 16, 32, 64, 1024, 2048, 4096) for d in (-1, 0, 1)})
+LANE_SIZES = sorted(
+    {n + d for n in (4, 8, 16, 32, 64, 1024, 2048, 4096) for d in (-1, 0, 1)}
+)
 
 
 def kernel_values(distribution, dtype, param, seed, stream, first, count, threads=1):
@@ -40,7 +42,8 @@ def assert_bits_equal(actual, expected, context):
     expected_bytes = expected.view(np.uint8).reshape(-1, width)
     index = int(np.flatnonzero((actual_bytes != expected_bytes).any(axis=1))[0])
     raise AssertionError(
-        f"{context}: element {index} is {actual[index]!r}, reference {expected[index]!r}"
+        f"{context}: element {index} is {actual[index]!r}, "
+        f"reference {expected[index]!r}"
     )
 
 
@@ -73,7 +76,9 @@ def test_lane_and_chunk_boundaries(distribution, float_dtype, count, first):
     threads=st.integers(1, 4),
 )
 def test_random_cases(seed, stream, first, count, distribution, dtype, param, threads):
-    actual = kernel_values(distribution, dtype, param, seed, stream, first, count, threads)
+    actual = kernel_values(
+        distribution, dtype, param, seed, stream, first, count, threads
+    )
     expected = reference_values(distribution, dtype, param, seed, stream, first, count)
     context = f"seed={seed} stream={stream} first={first} count={count}"
     assert_bits_equal(actual, expected, context)
@@ -137,12 +142,21 @@ def make_layouts(dtype):
 @pytest.mark.parametrize("function", ["uniform_", "normal_"])
 @pytest.mark.parametrize(
     "layout",
-    ["c_order", "f_order", "strided", "negative_strides", "transposed_3d", "misaligned",
-     "long_columns"],
+    [
+        "c_order",
+        "f_order",
+        "strided",
+        "negative_strides",
+        "transposed_3d",
+        "misaligned",
+        "long_columns",
+    ],
 )
 @pytest.mark.parametrize("threads", [1, 3], ids=["threads=1", "threads=3"])
 def test_layouts_in_logical_order(function, layout, threads, float_dtype):
-    name, base, view = next(item for item in make_layouts(float_dtype) if item[0] == layout)
+    name, base, view = next(
+        item for item in make_layouts(float_dtype) if item[0] == layout
+    )
     fan_in, fan_out = 10, 20
     getattr(fastxavier, function)(view, fan_in, fan_out, seed=4, threads=threads)
     expected = np.empty(view.shape, dtype=float_dtype)
@@ -175,10 +189,16 @@ def test_uniform_bounds_match_reference(bound, float_dtype):
     "fans", [(1, 1), (3, 5), (2**40, 7), (2**52, 2**52 - 1)], ids=str
 )
 def test_fast_and_checked_paths_agree(function, fans, float_dtype):
-    # Exact ints and floats take the C++ fast path; NumPy scalars take the Python checks.
+    # Exact ints and floats take the C++ fast path, NumPy scalars the Python checks.
     fast = np.empty(100, dtype=float_dtype)
     checked = np.empty(100, dtype=float_dtype)
     getattr(fastxavier, function)(fast, *fans, gain=0.7, seed=3, stream=1)
-    getattr(fastxavier, function)(checked, np.uint64(fans[0]), np.uint64(fans[1]),
-                                  gain=np.float64(0.7), seed=np.uint64(3), stream=1)
+    getattr(fastxavier, function)(
+        checked,
+        np.uint64(fans[0]),
+        np.uint64(fans[1]),
+        gain=np.float64(0.7),
+        seed=np.uint64(3),
+        stream=1,
+    )
     assert_bits_equal(fast, checked, f"fans={fans}")

@@ -70,8 +70,9 @@ def test_fans_come_from_global_shape():
     shard = np.empty((10, 80), dtype=np.float64)
     fastxavier.uniform_(shard, seed=1, global_shape=(100, 80), index=(slice(0, 10),))
     explicit = np.empty((10, 80), dtype=np.float64)
-    fastxavier.uniform_(explicit, 80, 100, seed=1, global_shape=(100, 80),
-                        index=(slice(0, 10),))
+    fastxavier.uniform_(
+        explicit, 80, 100, seed=1, global_shape=(100, 80), index=(slice(0, 10),)
+    )
     assert shard.tobytes() == explicit.tobytes()
 
 
@@ -83,8 +84,9 @@ def test_offsets_past_2_32(name, float_dtype):
     shard = np.empty((3, 40), dtype=float_dtype)
     fill(name, shard, global_shape=global_shape, index=index)
     expected = np.empty((3, 40), dtype=float_dtype)
-    getattr(reference, name)(expected, seed=21, stream=3, global_shape=global_shape,
-                             index=index)
+    getattr(reference, name)(
+        expected, seed=21, stream=3, global_shape=global_shape, index=index
+    )
     assert shard.tobytes() == expected.tobytes()
 
 
@@ -101,8 +103,11 @@ def test_shard_matches_reference_half():
 @pytest.mark.parametrize(
     "kwargs,error,match",
     [
-        ({"global_shape": (100, 80), "index": (slice(0, 5),)}, ValueError,
-         "selects shape"),
+        (
+            {"global_shape": (100, 80), "index": (slice(0, 5),)},
+            ValueError,
+            "selects shape",
+        ),
         ({"index": (slice(0, 10),)}, ValueError, "index needs global_shape"),
         ({"global_shape": (100, 80), "index": (5, 5, 5)}, ValueError, "3 entries"),
         ({"global_shape": (100, 80), "index": (100,)}, ValueError, "out of range"),

@@ -28,8 +28,13 @@ DTYPES = [
     pytest.param(torch.bfloat16, id="bfloat16", marks=needs_ml_dtypes),
 ]
 
-DROP_INS = ["xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
-            "trunc_normal_"]
+DROP_INS = [
+    "xavier_uniform_",
+    "xavier_normal_",
+    "kaiming_uniform_",
+    "kaiming_normal_",
+    "trunc_normal_",
+]
 
 TRANSFORMER_WARNING = "ignore:enable_nested_tensor is True"
 
@@ -194,8 +199,9 @@ def test_seed_and_stream_reproducible():
 
 def test_stream_name_is_hashed():
     named = ft.xavier_normal_(torch.empty(6, 7), seed=3, stream="fc.weight")
-    hashed = ft.xavier_normal_(torch.empty(6, 7), seed=3,
-                               stream=fastxavier.stream_of_name("fc.weight"))
+    hashed = ft.xavier_normal_(
+        torch.empty(6, 7), seed=3, stream=fastxavier.stream_of_name("fc.weight")
+    )
     assert torch.equal(named, hashed)
 
 
@@ -243,7 +249,8 @@ def test_generator_takes_next_streams():
 def test_generator_equals_numpy_method(name):
     tensor = getattr(ft, name)(torch.empty(9, 12), generator=fastxavier.Generator(4))
     numpy_name = {"xavier_uniform_": "uniform_", "xavier_normal_": "normal_"}.get(
-        name, name)
+        name, name
+    )
     expected = np.empty((9, 12), dtype=np.float32)
     getattr(fastxavier.Generator(4), numpy_name)(expected)
     assert_same_bits(tensor, expected, name)
@@ -252,8 +259,9 @@ def test_generator_equals_numpy_method(name):
 def test_generator_named_stream_keeps_counter():
     generator = fastxavier.Generator(22)
     named = ft.kaiming_normal_(torch.empty(6, 6), generator=generator, stream="w")
-    assert torch.equal(named, ft.kaiming_normal_(torch.empty(6, 6), seed=22,
-                                                 stream="w"))
+    assert torch.equal(
+        named, ft.kaiming_normal_(torch.empty(6, 6), seed=22, stream="w")
+    )
     assert generator.get_state()["next_stream"] == 0
 
 
@@ -407,14 +415,27 @@ def test_trunc_normal_within_bounds():
 # ---- shard fills ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fill", [ft.xavier_uniform_, ft.kaiming_normal_],
-                         ids=["xavier_uniform_", "kaiming_normal_"])
+@pytest.mark.parametrize(
+    "fill",
+    [ft.xavier_uniform_, ft.kaiming_normal_],
+    ids=["xavier_uniform_", "kaiming_normal_"],
+)
 def test_shard_equals_slice_of_full(fill):
     full = fill(torch.empty(64, 32), seed=31, stream="proj.weight")
-    rows = fill(torch.empty(16, 32), seed=31, stream="proj.weight",
-                global_shape=(64, 32), index=(slice(16, 32),))
-    columns = fill(torch.empty(64, 8), seed=31, stream="proj.weight",
-                   global_shape=(64, 32), index=(slice(None), slice(24, 32)))
+    rows = fill(
+        torch.empty(16, 32),
+        seed=31,
+        stream="proj.weight",
+        global_shape=(64, 32),
+        index=(slice(16, 32),),
+    )
+    columns = fill(
+        torch.empty(64, 8),
+        seed=31,
+        stream="proj.weight",
+        global_shape=(64, 32),
+        index=(slice(None), slice(24, 32)),
+    )
     assert torch.equal(rows, full[16:32])
     assert torch.equal(columns, full[:, 24:32])
 
@@ -453,31 +474,51 @@ def test_cuda_tensor_rejected():
 
 
 @pytest.mark.parametrize("name", DROP_INS)
-@pytest.mark.parametrize("dtype", [torch.int32, torch.int64, torch.bool,
-                                   torch.complex64])
+@pytest.mark.parametrize(
+    "dtype", [torch.int32, torch.int64, torch.bool, torch.complex64]
+)
 def test_non_float_dtype_rejected(name, dtype):
     tensor = torch.zeros(4, 4, dtype=dtype)
-    assert_rejected(getattr(ft, name), tensor, TypeError,
-                    "expected torch.float32, torch.float64", seed=1)
+    assert_rejected(
+        getattr(ft, name),
+        tensor,
+        TypeError,
+        "expected torch.float32, torch.float64",
+        seed=1,
+    )
 
 
 @pytest.mark.parametrize("name", DROP_INS)
 def test_torch_generator_rejected(name):
     tensor = nan_tensor((4, 4))
-    assert_rejected(getattr(ft, name), tensor, TypeError,
-                    "torch.Generator.*pass a fastxavier.Generator, or seed=",
-                    generator=torch.Generator().manual_seed(0))
+    assert_rejected(
+        getattr(ft, name),
+        tensor,
+        TypeError,
+        "torch.Generator.*pass a fastxavier.Generator, or seed=",
+        generator=torch.Generator().manual_seed(0),
+    )
 
 
 def test_other_generator_rejected():
-    assert_rejected(ft.xavier_uniform_, nan_tensor((4, 4)), TypeError,
-                    "generator has type Random", generator=random.Random())
+    assert_rejected(
+        ft.xavier_uniform_,
+        nan_tensor((4, 4)),
+        TypeError,
+        "generator has type Random",
+        generator=random.Random(),
+    )
 
 
 def test_generator_and_seed_rejected():
-    assert_rejected(ft.xavier_uniform_, nan_tensor((4, 4)), TypeError,
-                    "either generator= or seed=", generator=fastxavier.Generator(1),
-                    seed=1)
+    assert_rejected(
+        ft.xavier_uniform_,
+        nan_tensor((4, 4)),
+        TypeError,
+        "either generator= or seed=",
+        generator=fastxavier.Generator(1),
+        seed=1,
+    )
 
 
 def test_numpy_array_rejected():
@@ -526,8 +567,9 @@ def test_plain_subclass_filled():
 
 def test_expanded_view_rejected():
     base = torch.full((1, 4), float("nan"))
-    assert_rejected(ft.xavier_uniform_, base.expand(3, 4), ValueError,
-                    "one memory location", seed=1)
+    assert_rejected(
+        ft.xavier_uniform_, base.expand(3, 4), ValueError, "one memory location", seed=1
+    )
 
 
 def test_negated_view_rejected():
@@ -536,41 +578,78 @@ def test_negated_view_rejected():
         ft.xavier_uniform_(tensor, seed=1)
 
 
-@pytest.mark.parametrize("name", ["xavier_uniform_", "xavier_normal_",
-                                  "kaiming_uniform_", "kaiming_normal_"])
+@pytest.mark.parametrize(
+    "name", ["xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
+)
 def test_one_dimension_rejected(name):
-    assert_rejected(getattr(ft, name), nan_tensor((8,)), ValueError,
-                    "at least 2", seed=1)
+    assert_rejected(
+        getattr(ft, name), nan_tensor((8,)), ValueError, "at least 2", seed=1
+    )
 
 
 def test_kaiming_bad_mode_rejected():
-    assert_rejected(ft.kaiming_uniform_, nan_tensor((4, 4)), ValueError,
-                    "Mode fan_avg not supported", mode="fan_avg", seed=1)
+    assert_rejected(
+        ft.kaiming_uniform_,
+        nan_tensor((4, 4)),
+        ValueError,
+        "Mode fan_avg not supported",
+        mode="fan_avg",
+        seed=1,
+    )
 
 
 def test_kaiming_bad_nonlinearity_rejected():
-    assert_rejected(ft.kaiming_normal_, nan_tensor((4, 4)), ValueError,
-                    "Unsupported nonlinearity", nonlinearity="gelu", seed=1)
+    assert_rejected(
+        ft.kaiming_normal_,
+        nan_tensor((4, 4)),
+        ValueError,
+        "Unsupported nonlinearity",
+        nonlinearity="gelu",
+        seed=1,
+    )
 
 
 def test_trunc_normal_bad_bounds_rejected():
-    assert_rejected(ft.trunc_normal_, nan_tensor((4, 4)), ValueError,
-                    "expected a < b", a=1.0, b=-1.0, seed=1)
+    assert_rejected(
+        ft.trunc_normal_,
+        nan_tensor((4, 4)),
+        ValueError,
+        "expected a < b",
+        a=1.0,
+        b=-1.0,
+        seed=1,
+    )
 
 
 def test_negative_gain_rejected():
-    assert_rejected(ft.xavier_uniform_, nan_tensor((4, 4)), ValueError,
-                    "gain=-1.0 is invalid", gain=-1.0, seed=1)
+    assert_rejected(
+        ft.xavier_uniform_,
+        nan_tensor((4, 4)),
+        ValueError,
+        "gain=-1.0 is invalid",
+        gain=-1.0,
+        seed=1,
+    )
 
 
 def test_stream_without_seed_rejected():
-    assert_rejected(ft.xavier_uniform_, nan_tensor((4, 4)), ValueError,
-                    "needs an explicit seed", stream=3)
+    assert_rejected(
+        ft.xavier_uniform_,
+        nan_tensor((4, 4)),
+        ValueError,
+        "needs an explicit seed",
+        stream=3,
+    )
 
 
 def test_seed_out_of_range_rejected():
-    assert_rejected(ft.xavier_normal_, nan_tensor((4, 4)), ValueError,
-                    "seed=-1 is out of range", seed=-1)
+    assert_rejected(
+        ft.xavier_normal_,
+        nan_tensor((4, 4)),
+        ValueError,
+        "seed=-1 is out of range",
+        seed=-1,
+    )
 
 
 # ---- init_module_ --------------------------------------------------------------------
@@ -589,8 +668,13 @@ class SmallCNN(torch.nn.Module):
 
 
 def make_transformer():
-    return torch.nn.Transformer(d_model=64, nhead=4, num_encoder_layers=2,
-                                num_decoder_layers=2, dim_feedforward=128)
+    return torch.nn.Transformer(
+        d_model=64,
+        nhead=4,
+        num_encoder_layers=2,
+        num_decoder_layers=2,
+        dim_feedforward=128,
+    )
 
 
 def poison(module):
@@ -654,8 +738,9 @@ def test_cnn_streams_stable_when_layer_added():
 
 
 def test_cnn_parameters_differ_by_name():
-    model = ft.init_module_(torch.nn.Sequential(torch.nn.Linear(8, 8),
-                                                torch.nn.Linear(8, 8)), seed=3)
+    model = ft.init_module_(
+        torch.nn.Sequential(torch.nn.Linear(8, 8), torch.nn.Linear(8, 8)), seed=3
+    )
     assert not torch.equal(model[0].weight, model[1].weight)
 
 
@@ -691,29 +776,43 @@ def test_embedding_padding_row_zero():
     assert (model.embed.weight[4] != 0).all()
 
 
-@pytest.mark.parametrize("scheme", ["xavier_normal", "kaiming_uniform",
-                                    "kaiming_normal", "trunc_normal"])
+@pytest.mark.parametrize(
+    "scheme", ["xavier_normal", "kaiming_uniform", "kaiming_normal", "trunc_normal"]
+)
 def test_scheme_equals_drop_in(scheme):
     model = ft.init_module_(SmallCNN(), seed=6, scheme=scheme)
     drop_in = getattr(ft, scheme + "_")
     arguments = {"std": 0.02, "a": -0.04, "b": 0.04} if scheme == "trunc_normal" else {}
-    expected = drop_in(torch.empty(16, 8, 3, 3), **arguments, seed=6,
-                       stream="conv2.weight")
+    expected = drop_in(
+        torch.empty(16, 8, 3, 3), **arguments, seed=6, stream="conv2.weight"
+    )
     assert torch.equal(model.conv2.weight, expected)
 
 
 def test_kaiming_options_passed():
-    model = ft.init_module_(SmallCNN(), seed=6, scheme="kaiming_uniform",
-                            a=math.sqrt(5), nonlinearity="leaky_relu", mode="fan_out")
-    expected = ft.kaiming_uniform_(torch.empty(10, 16), a=math.sqrt(5), mode="fan_out",
-                                   seed=6, stream="head.weight")
+    model = ft.init_module_(
+        SmallCNN(),
+        seed=6,
+        scheme="kaiming_uniform",
+        a=math.sqrt(5),
+        nonlinearity="leaky_relu",
+        mode="fan_out",
+    )
+    expected = ft.kaiming_uniform_(
+        torch.empty(10, 16),
+        a=math.sqrt(5),
+        mode="fan_out",
+        seed=6,
+        stream="head.weight",
+    )
     assert torch.equal(model.head.weight, expected)
 
 
 def test_xavier_gain_passed():
     model = ft.init_module_(SmallCNN(), seed=6, gain=2.0)
-    expected = ft.xavier_uniform_(torch.empty(10, 16), gain=2.0, seed=6,
-                                  stream="head.weight")
+    expected = ft.xavier_uniform_(
+        torch.empty(10, 16), gain=2.0, seed=6, stream="head.weight"
+    )
     assert torch.equal(model.head.weight, expected)
 
 
@@ -745,8 +844,9 @@ def test_prefix_matches_parent_names():
 def test_module_dtypes(dtype):
     model = SmallCNN().to(dtype)
     ft.init_module_(model, seed=5)
-    expected = ft.xavier_uniform_(torch.empty(8, 3, 3, 3, dtype=dtype), seed=5,
-                                  stream="conv1.weight")
+    expected = ft.xavier_uniform_(
+        torch.empty(8, 3, 3, 3, dtype=dtype), seed=5, stream="conv1.weight"
+    )
     assert torch.equal(model.conv1.weight, expected)
 
 
@@ -775,15 +875,21 @@ def test_lazy_module_rejected():
         ft.init_module_(model, seed=1)
 
 
-@pytest.mark.parametrize("options, match", [
-    ({"scheme": "orthogonal"}, "scheme='orthogonal' is invalid"),
-    ({"bias": "uniform"}, "bias='uniform' is invalid"),
-    ({"scheme": "kaiming_uniform", "gain": 2.0}, "does not use gain"),
-    ({"scheme": "xavier_uniform", "nonlinearity": "relu"}, "does not use nonlinearity"),
-    ({"scheme": "xavier_normal", "std": 0.1}, "does not use std"),
-    ({"scheme": "kaiming_normal", "mode": "fan_avg"}, "Mode fan_avg not supported"),
-    ({"scheme": "trunc_normal", "std": 0.0}, "std=0.0 is invalid"),
-])
+@pytest.mark.parametrize(
+    "options, match",
+    [
+        ({"scheme": "orthogonal"}, "scheme='orthogonal' is invalid"),
+        ({"bias": "uniform"}, "bias='uniform' is invalid"),
+        ({"scheme": "kaiming_uniform", "gain": 2.0}, "does not use gain"),
+        (
+            {"scheme": "xavier_uniform", "nonlinearity": "relu"},
+            "does not use nonlinearity",
+        ),
+        ({"scheme": "xavier_normal", "std": 0.1}, "does not use std"),
+        ({"scheme": "kaiming_normal", "mode": "fan_avg"}, "Mode fan_avg not supported"),
+        ({"scheme": "trunc_normal", "std": 0.0}, "std=0.0 is invalid"),
+    ],
+)
 def test_module_bad_option_rejected(options, match):
     model = poison(SmallCNN())
     with pytest.raises(ValueError, match=match):

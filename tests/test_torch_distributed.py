@@ -86,14 +86,16 @@ def free_loopback_port():
 
 def worker_environment(rank, port, interface):
     env = dict(os.environ)
-    env.update({
-        "RANK": str(rank),
-        "WORLD_SIZE": str(WORLD_SIZE),
-        "MASTER_ADDR": "127.0.0.1",
-        "MASTER_PORT": str(port),
-        # Keeps gloo's connections on loopback instead of the host name's address.
-        "GLOO_SOCKET_IFNAME": interface,
-    })
+    env.update(
+        {
+            "RANK": str(rank),
+            "WORLD_SIZE": str(WORLD_SIZE),
+            "MASTER_ADDR": "127.0.0.1",
+            "MASTER_PORT": str(port),
+            # Keeps gloo's connections on loopback instead of the host name's address.
+            "GLOO_SOCKET_IFNAME": interface,
+        }
+    )
     return env
 
 
@@ -102,9 +104,13 @@ def run_workers(output_dir, interface):
     code = WORKER.format(shape=GLOBAL_SHAPE, fills=FILLS, seed=SEED, stream=STREAM)
     port = free_loopback_port()
     processes = [
-        subprocess.Popen([sys.executable, "-c", code, str(output_dir)],
-                         env=worker_environment(rank, port, interface),
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(output_dir)],
+            env=worker_environment(rank, port, interface),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for rank in range(WORLD_SIZE)
     ]
     deadline = time.monotonic() + TIMEOUT_SECONDS

@@ -23,8 +23,16 @@ INTERVALS = [
     (-3.0, 0.5, -3.1, -2.9),  # narrow interval around the mean
     (0.0, 1.0, 30.0, 31.0),
 ]
-INTERVAL_IDS = ["standard", "tiny_std", "upper_tail", "lower_tail", "half_normal",
-                "untruncated", "narrow", "very_far"]
+INTERVAL_IDS = [
+    "standard",
+    "tiny_std",
+    "upper_tail",
+    "lower_tail",
+    "half_normal",
+    "untruncated",
+    "narrow",
+    "very_far",
+]
 
 
 def truncnorm(mean, std, a, b):
@@ -33,8 +41,9 @@ def truncnorm(mean, std, a, b):
 
 @pytest.mark.parametrize("mean,std,a,b", INTERVALS, ids=INTERVAL_IDS)
 def test_values_inside_interval(mean, std, a, b, float_dtype):
-    values = fastxavier.trunc_normal_(np.empty(N, dtype=float_dtype), mean, std, a, b,
-                                      seed=1)
+    values = fastxavier.trunc_normal_(
+        np.empty(N, dtype=float_dtype), mean, std, a, b, seed=1
+    )
     assert np.isfinite(values).all()
     assert float(values.min()) >= a
     assert float(values.max()) <= b
@@ -49,8 +58,9 @@ def test_kolmogorov_smirnov(mean, std, a, b):
 
 @pytest.mark.parametrize("mean,std,a,b", INTERVALS, ids=INTERVAL_IDS)
 def test_mean_and_std(mean, std, a, b, float_dtype):
-    values = fastxavier.trunc_normal_(np.empty(N, dtype=float_dtype), mean, std, a, b,
-                                      seed=3).astype(np.float64)
+    values = fastxavier.trunc_normal_(
+        np.empty(N, dtype=float_dtype), mean, std, a, b, seed=3
+    ).astype(np.float64)
     expected = truncnorm(mean, std, a, b)
     # Five standard errors of the mean and of the sample std (normal approximation of
     # the latter, (kurtosis + 2) / 4N, bounded here by 2 / N).
@@ -59,8 +69,9 @@ def test_mean_and_std(mean, std, a, b, float_dtype):
 
 
 def test_tiny_std_stays_near_mean():
-    values = fastxavier.trunc_normal_(np.empty(N, dtype=np.float32), 0.0, 0.001, -2, 2,
-                                      seed=4)
+    values = fastxavier.trunc_normal_(
+        np.empty(N, dtype=np.float32), 0.0, 0.001, -2, 2, seed=4
+    )
     assert float(np.abs(values).max()) < 0.0065
     assert abs(float(values.std()) - 0.001) < 5e-6
 
@@ -76,8 +87,9 @@ def test_far_tail_mean():
 def test_half_precision_std(dtype_name):
     ml_dtypes = pytest.importorskip("ml_dtypes")
     dtype = np.float16 if dtype_name == "float16" else ml_dtypes.bfloat16
-    values = fastxavier.trunc_normal_(np.empty(N, dtype=dtype), 0.0, 1.0, -2.0, 2.0,
-                                      seed=6).astype(np.float64)
+    values = fastxavier.trunc_normal_(
+        np.empty(N, dtype=dtype), 0.0, 1.0, -2.0, 2.0, seed=6
+    ).astype(np.float64)
     assert values.min() >= -2.0
     assert values.max() <= 2.0
     assert abs(values.std() - 0.8796256610342398) < 2e-3
@@ -85,15 +97,18 @@ def test_half_precision_std(dtype_name):
 
 def test_bounds_not_representable_in_half():
     # 2.0001 is not a float16 value: the largest float16 not above it is 2.0.
-    values = fastxavier.trunc_normal_(np.empty(N, dtype=np.float16), 0.0, 1.0, -2.0001,
-                                      2.0001, seed=7)
+    values = fastxavier.trunc_normal_(
+        np.empty(N, dtype=np.float16), 0.0, 1.0, -2.0001, 2.0001, seed=7
+    )
     assert float(values.max()) <= 2.0
     assert float(values.min()) >= -2.0
 
 
 def test_inverse_cdf_accuracy():
     # Over the whole line the fill is ndtri of the element's uniform.
-    v = np.concatenate([np.linspace(1e-6, 1 - 1e-6, 20001), np.geomspace(1e-300, 1e-6, 2000)])
+    v = np.concatenate(
+        [np.linspace(1e-6, 1 - 1e-6, 20001), np.geomspace(1e-300, 1e-6, 2000)]
+    )
     x = reference.truncated_normal_f64(v, (0.0, 0.0, 1.0, -np.inf, np.inf), 0.0, 1.0)
     exact = special.ndtri(v)
     # Near the median y = 2v - 1 carries an absolute rounding error of about 1e-16,

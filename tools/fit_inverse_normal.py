@@ -21,16 +21,35 @@ import numpy as np
 RANGES = [
     # name, w range, t(w), w(t), degrees to try
     ("Central", 0, 6.25, lambda w: w - 3.125, lambda t: t + 3.125, range(20, 30, 2)),
-    ("Tail", 6.25, 16, lambda w: mp.sqrt(w) - 3.25, lambda t: (t + 3.25) ** 2,
-     range(14, 24, 2)),
-    ("Far", 16, 100, lambda w: mp.sqrt(w) - 7, lambda t: (t + 7) ** 2, range(14, 32, 2)),
-    ("Extreme", 100, 720, lambda w: mp.sqrt(w) - 18, lambda t: (t + 18) ** 2,
-     range(10, 28, 2)),
+    (
+        "Tail",
+        6.25,
+        16,
+        lambda w: mp.sqrt(w) - 3.25,
+        lambda t: (t + 3.25) ** 2,
+        range(14, 24, 2),
+    ),
+    (
+        "Far",
+        16,
+        100,
+        lambda w: mp.sqrt(w) - 7,
+        lambda t: (t + 7) ** 2,
+        range(14, 32, 2),
+    ),
+    (
+        "Extreme",
+        100,
+        720,
+        lambda w: mp.sqrt(w) - 18,
+        lambda t: (t + 18) ** 2,
+        range(10, 28, 2),
+    ),
 ]
 TOLERANCE = 3.5e-16
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def g_of_w(w):
     """G(w) computed through p = e^-w / (2 (1 + sqrt(1 - e^-w))), the small root."""
     w = mp.mpf(w)
@@ -70,7 +89,9 @@ def main():
     mp.mp.dps = 30
     for name, low, high, forward, inverse, degrees in RANGES:
         coefficients, worst = fit_range(low, high, forward, inverse, degrees)
-        print(f"// w in [{low}, {high}): {len(coefficients)} terms, max error {worst:.2e}")
+        print(
+            f"// w in [{low}, {high}): {len(coefficients)} terms, max error {worst:.2e}"
+        )
         print(f"constexpr double kInverseNormal{name}[{len(coefficients)}] = {{")
         line = "   "
         for value in coefficients:

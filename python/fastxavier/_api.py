@@ -108,10 +108,12 @@ def resolve_fans(shape, fan_in, fan_out) -> tuple[int, int]:
     return fan_in, fan_out
 
 
-# ---- the three fills every initializer uses ----------------------------------------
+# ---- the three fills every initializer uses ------------------------------------------
 
 
-def _run(array, distribution, key: FillKey, placement: Placement, **params) -> np.ndarray:
+def _run(
+    array, distribution, key: FillKey, placement: Placement, **params
+) -> np.ndarray:
     if array.size == 0:
         return array
     _core.fill(
@@ -133,14 +135,15 @@ def fill_uniform(array, bound: float, key: FillKey, placement: Placement = WHOLE
     return _run(array, _UNIFORM, key, placement, param=bound, half_limit=limit)
 
 
-def fill_normal(array, std: float, key: FillKey, placement: Placement = WHOLE,
-                mean: float = 0.0):
+def fill_normal(
+    array, std: float, key: FillKey, placement: Placement = WHOLE, mean: float = 0.0
+):
     """Fill with N(mean, std^2) by Box-Muller (arguments checked)."""
     return _run(array, _NORMAL, key, placement, param=std, mean=mean)
 
 
 def truncation_constants(dtype, mean: float, std: float, lower: float, upper: float):
-    """Return (Phi(alpha), Q(beta), span, lowest, highest) of a truncated normal fill."""
+    """Return (Phi(alpha), Q(beta), span, lowest, highest) of a truncated normal."""
     alpha = (lower - mean) / std
     beta = (upper - mean) / std
     p_low, q_high, span = _truncated.window(alpha, beta)
@@ -153,12 +156,26 @@ def truncation_constants(dtype, mean: float, std: float, lower: float, upper: fl
     return p_low, q_high, span, lowest, highest
 
 
-def fill_truncated_normal(array, mean: float, std: float, lower: float, upper: float,
-                          key: FillKey, placement: Placement = WHOLE):
+def fill_truncated_normal(
+    array,
+    mean: float,
+    std: float,
+    lower: float,
+    upper: float,
+    key: FillKey,
+    placement: Placement = WHOLE,
+):
     """Fill with N(mean, std^2) restricted to [lower, upper] (arguments checked)."""
     truncation = truncation_constants(array.dtype, mean, std, lower, upper)
-    return _run(array, _TRUNCATED_NORMAL, key, placement, param=std, mean=mean,
-                truncation=truncation)
+    return _run(
+        array,
+        _TRUNCATED_NORMAL,
+        key,
+        placement,
+        param=std,
+        mean=mean,
+        truncation=truncation,
+    )
 
 
 # ---- Xavier uniform and normal -------------------------------------------------------
@@ -175,8 +192,9 @@ class XavierCall:
     placement: Placement
 
 
-def prepare_xavier(array, fan_in, fan_out, gain, seed, stream, threads,
-                   global_shape=None, index=None) -> Optional[XavierCall]:
+def prepare_xavier(
+    array, fan_in, fan_out, gain, seed, stream, threads, global_shape=None, index=None
+) -> Optional[XavierCall]:
     """Check every argument of a Xavier fill; return None for an empty array."""
     check_float_array(array)
     gain = check_gain(gain)
@@ -195,11 +213,22 @@ def prepare_xavier(array, fan_in, fan_out, gain, seed, stream, threads,
     return XavierCall(fan_in, fan_out, gain, key, placement)
 
 
-def xavier_fill_checked(array, fan_in, fan_out, gain, seed, stream, threads,
-                        distribution, global_shape=None, index=None):
-    """Check every argument, then fill: the path of calls the C++ fast path passes on."""
-    call = prepare_xavier(array, fan_in, fan_out, gain, seed, stream, threads,
-                          global_shape, index)
+def xavier_fill_checked(
+    array,
+    fan_in,
+    fan_out,
+    gain,
+    seed,
+    stream,
+    threads,
+    distribution,
+    global_shape=None,
+    index=None,
+):
+    """Check every argument, then fill: the path of calls the C++ fast path declines."""
+    call = prepare_xavier(
+        array, fan_in, fan_out, gain, seed, stream, threads, global_shape, index
+    )
     if call is None:
         return array
     if distribution == _UNIFORM:
@@ -282,10 +311,21 @@ def uniform_(
     True
     """
     if global_shape is None and index is None:
-        return _core.xavier_fill(array, fan_in, fan_out, gain, seed, stream, threads,
-                                 _UNIFORM)
-    return xavier_fill_checked(array, fan_in, fan_out, gain, seed, stream, threads,
-                               _UNIFORM, global_shape, index)
+        return _core.xavier_fill(
+            array, fan_in, fan_out, gain, seed, stream, threads, _UNIFORM
+        )
+    return xavier_fill_checked(
+        array,
+        fan_in,
+        fan_out,
+        gain,
+        seed,
+        stream,
+        threads,
+        _UNIFORM,
+        global_shape,
+        index,
+    )
 
 
 def normal_(
@@ -314,13 +354,24 @@ def normal_(
     dtype('float64')
     """
     if global_shape is None and index is None:
-        return _core.xavier_fill(array, fan_in, fan_out, gain, seed, stream, threads,
-                                 _NORMAL)
-    return xavier_fill_checked(array, fan_in, fan_out, gain, seed, stream, threads,
-                               _NORMAL, global_shape, index)
+        return _core.xavier_fill(
+            array, fan_in, fan_out, gain, seed, stream, threads, _NORMAL
+        )
+    return xavier_fill_checked(
+        array,
+        fan_in,
+        fan_out,
+        gain,
+        seed,
+        stream,
+        threads,
+        _NORMAL,
+        global_shape,
+        index,
+    )
 
 
-# ---- truncated normal ------------------------------------------------------------------
+# ---- truncated normal ----------------------------------------------------------------
 
 
 def check_truncation(mean, std, a, b) -> tuple[float, float, float, float]:
@@ -390,7 +441,7 @@ def trunc_normal_(
     return fill_truncated_normal(array, mean, std, a, b, key, placement)
 
 
-# ---- raw words ------------------------------------------------------------------------
+# ---- raw words -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -452,6 +503,13 @@ def bits_(
     if array.size == 0:
         return array
     block_base, first = divmod(call.start, 4)
-    _core.fill(array, _BITS, call.seed, call.stream, call.threads, first=first,
-               block_base=block_base)
+    _core.fill(
+        array,
+        _BITS,
+        call.seed,
+        call.stream,
+        call.threads,
+        first=first,
+        block_base=block_base,
+    )
     return array

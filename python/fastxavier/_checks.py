@@ -54,7 +54,9 @@ def check_uint64(value: object, name: str) -> int:
     """Return `value` as an int in [0, 2^64), the range of seeds and streams."""
     number = check_integer(value, name)
     if not 0 <= number < UINT64_LIMIT:
-        raise ValueError(f"{name}={number} is out of range; expected an integer in [0, 2**64)")
+        raise ValueError(
+            f"{name}={number} is out of range; expected an integer in [0, 2**64)"
+        )
     return number
 
 
@@ -112,5 +114,7 @@ def check_threads(value: object) -> int:
         return 0
     threads = check_integer(value, "threads")
     if threads < 1:
-        raise ValueError(f"threads={threads} is invalid; expected an integer >= 1 or None")
+        raise ValueError(
+            f"threads={threads} is invalid; expected an integer >= 1 or None"
+        )
     return threads

@@ -22,8 +22,9 @@ Sources of the formulas:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional, Sequence, Union
+from typing import Optional, Union
 
 import numpy as np
 
@@ -149,8 +150,9 @@ class Target:
             return self.placement.fan_shape
         return tuple(self.array.shape)
 
-    def fans(self, fan_layout: FanLayout, need_in: bool,
-             need_out: bool) -> tuple[Optional[int], Optional[int]]:
+    def fans(
+        self, fan_layout: FanLayout, need_in: bool, need_out: bool
+    ) -> tuple[Optional[int], Optional[int]]:
         """Return the passed fans, filling a needed omitted one from the shape."""
         fan_in, fan_out = self.fan_in, self.fan_out
         if (need_in and fan_in is None) or (need_out and fan_out is None):
@@ -178,8 +180,9 @@ def check_target(array: np.ndarray, args: FillArgs) -> Optional[Target]:
     return Target(array, placement, fan_in, fan_out)
 
 
-def finish_plan(target: Target, distribution: str, parameter: float, source: str,
-                args: FillArgs) -> FillPlan:
+def finish_plan(
+    target: Target, distribution: str, parameter: float, source: str, args: FillArgs
+) -> FillPlan:
     """Check that the dtype can hold `parameter`, then take the key.
 
     The key comes last because a seedless call draws a stream of the default seed.
@@ -206,8 +209,9 @@ def apply_kernel(array: np.ndarray, plan: Optional[FillPlan]) -> np.ndarray:
     if plan.distribution == "normal":
         return fill_normal(array, plan.parameter, plan.key, plan.placement)
     lower, upper = plan.truncation_interval()
-    return fill_truncated_normal(array, 0.0, plan.parameter, lower, upper, plan.key,
-                                 plan.placement)
+    return fill_truncated_normal(
+        array, 0.0, plan.parameter, lower, upper, plan.key, plan.placement
+    )
 
 
 # ---- Kaiming (PyTorch) ---------------------------------------------------------------
@@ -242,8 +246,9 @@ def kaiming_gain(nonlinearity: object, a: object) -> float:
         ) from None
 
 
-def plan_kaiming(array, a, mode, nonlinearity, distribution: str,
-                 args: FillArgs) -> Optional[FillPlan]:
+def plan_kaiming(
+    array, a, mode, nonlinearity, distribution: str, args: FillArgs
+) -> Optional[FillPlan]:
     """Plan a Kaiming fill: std = gain / sqrt(fan), bound = sqrt(3) std."""
     check_float_array(array)
     mode = check_kaiming_mode(mode)
@@ -251,8 +256,9 @@ def plan_kaiming(array, a, mode, nonlinearity, distribution: str,
     target = check_target(array, args)
     if target is None:
         return None
-    fan_in, fan_out = target.fans(FanLayout("torch"), mode == "fan_in",
-                                  mode == "fan_out")
+    fan_in, fan_out = target.fans(
+        FanLayout("torch"), mode == "fan_in", mode == "fan_out"
+    )
     fan = fan_in if mode == "fan_in" else fan_out
     std = gain / math.sqrt(fan)
     parameter = math.sqrt(3.0) * std if distribution == "uniform" else std
@@ -275,8 +281,9 @@ def check_choice(value: object, name: str, choices: tuple[str, ...]) -> str:
     return value
 
 
-def variance_denominator(mode: str, fan_in: Optional[int],
-                         fan_out: Optional[int]) -> float:
+def variance_denominator(
+    mode: str, fan_in: Optional[int], fan_out: Optional[int]
+) -> float:
     """Return n of variance = scale / n for a JAX mode."""
     if mode == "fan_in":
         return float(fan_in)
@@ -297,8 +304,9 @@ def variance_parameter(distribution: str, variance: float) -> float:
     return math.sqrt(3.0 * variance)
 
 
-def plan_variance_scaling(array, scale, mode, distribution, fan_layout_args: tuple,
-                          args: FillArgs) -> Optional[FillPlan]:
+def plan_variance_scaling(
+    array, scale, mode, distribution, fan_layout_args: tuple, args: FillArgs
+) -> Optional[FillPlan]:
     """Plan a variance scaling fill: variance = scale / n, n set by `mode`."""
     check_float_array(array)
     scale = check_positive(scale, "scale")
@@ -575,13 +583,37 @@ def variance_scaling_(
     return apply_kernel(array, plan)
 
 
-def _fill_jax_scheme(name, array, in_axis, out_axis, batch_axis, layout, fan_in,
-                     fan_out, seed, stream, threads, global_shape, index):
+def _fill_jax_scheme(
+    name,
+    array,
+    in_axis,
+    out_axis,
+    batch_axis,
+    layout,
+    fan_in,
+    fan_out,
+    seed,
+    stream,
+    threads,
+    global_shape,
+    index,
+):
     scale, mode, distribution = JAX_SCHEMES[name]
     return variance_scaling_(
-        array, scale, mode, distribution, in_axis=in_axis, out_axis=out_axis,
-        batch_axis=batch_axis, layout=layout, fan_in=fan_in, fan_out=fan_out,
-        seed=seed, stream=stream, threads=threads, global_shape=global_shape,
+        array,
+        scale,
+        mode,
+        distribution,
+        in_axis=in_axis,
+        out_axis=out_axis,
+        batch_axis=batch_axis,
+        layout=layout,
+        fan_in=fan_in,
+        fan_out=fan_out,
+        seed=seed,
+        stream=stream,
+        threads=threads,
+        global_shape=global_shape,
         index=index,
     )
 
@@ -631,8 +663,19 @@ threads, global_shape, index
     True
     """
     return _fill_jax_scheme(
-        "he_uniform", array, in_axis, out_axis, batch_axis, layout, fan_in, fan_out,
-        seed, stream, threads, global_shape, index,
+        "he_uniform",
+        array,
+        in_axis,
+        out_axis,
+        batch_axis,
+        layout,
+        fan_in,
+        fan_out,
+        seed,
+        stream,
+        threads,
+        global_shape,
+        index,
     )
 
 
@@ -682,8 +725,19 @@ threads, global_shape, index
     1.0
     """
     return _fill_jax_scheme(
-        "he_normal", array, in_axis, out_axis, batch_axis, layout, fan_in, fan_out,
-        seed, stream, threads, global_shape, index,
+        "he_normal",
+        array,
+        in_axis,
+        out_axis,
+        batch_axis,
+        layout,
+        fan_in,
+        fan_out,
+        seed,
+        stream,
+        threads,
+        global_shape,
+        index,
     )
 
 
@@ -732,8 +786,19 @@ threads, global_shape, index
     True
     """
     return _fill_jax_scheme(
-        "lecun_uniform", array, in_axis, out_axis, batch_axis, layout, fan_in, fan_out,
-        seed, stream, threads, global_shape, index,
+        "lecun_uniform",
+        array,
+        in_axis,
+        out_axis,
+        batch_axis,
+        layout,
+        fan_in,
+        fan_out,
+        seed,
+        stream,
+        threads,
+        global_shape,
+        index,
     )
 
 
@@ -782,8 +847,19 @@ threads, global_shape, index
     1.0
     """
     return _fill_jax_scheme(
-        "lecun_normal", array, in_axis, out_axis, batch_axis, layout, fan_in, fan_out,
-        seed, stream, threads, global_shape, index,
+        "lecun_normal",
+        array,
+        in_axis,
+        out_axis,
+        batch_axis,
+        layout,
+        fan_in,
+        fan_out,
+        seed,
+        stream,
+        threads,
+        global_shape,
+        index,
     )
 
 
@@ -835,8 +911,19 @@ threads, global_shape, index
     True
     """
     return _fill_jax_scheme(
-        "glorot_uniform", array, in_axis, out_axis, batch_axis, layout, fan_in, fan_out,
-        seed, stream, threads, global_shape, index,
+        "glorot_uniform",
+        array,
+        in_axis,
+        out_axis,
+        batch_axis,
+        layout,
+        fan_in,
+        fan_out,
+        seed,
+        stream,
+        threads,
+        global_shape,
+        index,
     )
 
 
@@ -886,8 +973,19 @@ threads, global_shape, index
     1.0
     """
     return _fill_jax_scheme(
-        "glorot_normal", array, in_axis, out_axis, batch_axis, layout, fan_in, fan_out,
-        seed, stream, threads, global_shape, index,
+        "glorot_normal",
+        array,
+        in_axis,
+        out_axis,
+        batch_axis,
+        layout,
+        fan_in,
+        fan_out,
+        seed,
+        stream,
+        threads,
+        global_shape,
+        index,
     )
 
 
@@ -956,20 +1054,57 @@ global_shape, index
     """
     array = allocate(shape, dtype)
     return variance_scaling_(
-        array, scale, mode, distribution, in_axis=in_axis, out_axis=out_axis,
-        batch_axis=batch_axis, layout=layout, fan_in=fan_in, fan_out=fan_out,
-        seed=seed, stream=stream, threads=threads, global_shape=global_shape,
+        array,
+        scale,
+        mode,
+        distribution,
+        in_axis=in_axis,
+        out_axis=out_axis,
+        batch_axis=batch_axis,
+        layout=layout,
+        fan_in=fan_in,
+        fan_out=fan_out,
+        seed=seed,
+        stream=stream,
+        threads=threads,
+        global_shape=global_shape,
         index=index,
     )
 
 
-def _allocate_jax_scheme(name, shape, dtype, seed, stream, threads, in_axis, out_axis,
-                         batch_axis, layout, fan_in, fan_out, global_shape, index):
+def _allocate_jax_scheme(
+    name,
+    shape,
+    dtype,
+    seed,
+    stream,
+    threads,
+    in_axis,
+    out_axis,
+    batch_axis,
+    layout,
+    fan_in,
+    fan_out,
+    global_shape,
+    index,
+):
     scale, mode, distribution = JAX_SCHEMES[name]
     return variance_scaling(
-        shape, scale, mode, distribution, dtype, seed=seed, stream=stream,
-        threads=threads, in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis,
-        layout=layout, fan_in=fan_in, fan_out=fan_out, global_shape=global_shape,
+        shape,
+        scale,
+        mode,
+        distribution,
+        dtype,
+        seed=seed,
+        stream=stream,
+        threads=threads,
+        in_axis=in_axis,
+        out_axis=out_axis,
+        batch_axis=batch_axis,
+        layout=layout,
+        fan_in=fan_in,
+        fan_out=fan_out,
+        global_shape=global_shape,
         index=index,
     )
 
@@ -1015,8 +1150,20 @@ fan_in, fan_out, global_shape, index
     (3, 3, 16, 32)
     """
     return _allocate_jax_scheme(
-        "he_uniform", shape, dtype, seed, stream, threads, in_axis, out_axis,
-        batch_axis, layout, fan_in, fan_out, global_shape, index,
+        "he_uniform",
+        shape,
+        dtype,
+        seed,
+        stream,
+        threads,
+        in_axis,
+        out_axis,
+        batch_axis,
+        layout,
+        fan_in,
+        fan_out,
+        global_shape,
+        index,
     )
 
 
@@ -1061,8 +1208,20 @@ fan_in, fan_out, global_shape, index
     'float64'
     """
     return _allocate_jax_scheme(
-        "he_normal", shape, dtype, seed, stream, threads, in_axis, out_axis,
-        batch_axis, layout, fan_in, fan_out, global_shape, index,
+        "he_normal",
+        shape,
+        dtype,
+        seed,
+        stream,
+        threads,
+        in_axis,
+        out_axis,
+        batch_axis,
+        layout,
+        fan_in,
+        fan_out,
+        global_shape,
+        index,
     )
 
 
@@ -1107,8 +1266,20 @@ fan_in, fan_out, global_shape, index
     (64, 10)
     """
     return _allocate_jax_scheme(
-        "lecun_uniform", shape, dtype, seed, stream, threads, in_axis, out_axis,
-        batch_axis, layout, fan_in, fan_out, global_shape, index,
+        "lecun_uniform",
+        shape,
+        dtype,
+        seed,
+        stream,
+        threads,
+        in_axis,
+        out_axis,
+        batch_axis,
+        layout,
+        fan_in,
+        fan_out,
+        global_shape,
+        index,
     )
 
 
@@ -1153,8 +1324,20 @@ fan_in, fan_out, global_shape, index
     'float16'
     """
     return _allocate_jax_scheme(
-        "lecun_normal", shape, dtype, seed, stream, threads, in_axis, out_axis,
-        batch_axis, layout, fan_in, fan_out, global_shape, index,
+        "lecun_normal",
+        shape,
+        dtype,
+        seed,
+        stream,
+        threads,
+        in_axis,
+        out_axis,
+        batch_axis,
+        layout,
+        fan_in,
+        fan_out,
+        global_shape,
+        index,
     )
 
 
@@ -1199,8 +1382,20 @@ fan_in, fan_out, global_shape, index
     'bfloat16'
     """
     return _allocate_jax_scheme(
-        "glorot_uniform", shape, dtype, seed, stream, threads, in_axis, out_axis,
-        batch_axis, layout, fan_in, fan_out, global_shape, index,
+        "glorot_uniform",
+        shape,
+        dtype,
+        seed,
+        stream,
+        threads,
+        in_axis,
+        out_axis,
+        batch_axis,
+        layout,
+        fan_in,
+        fan_out,
+        global_shape,
+        index,
     )
 
 
@@ -1245,6 +1440,18 @@ fan_in, fan_out, global_shape, index
     (128, 64)
     """
     return _allocate_jax_scheme(
-        "glorot_normal", shape, dtype, seed, stream, threads, in_axis, out_axis,
-        batch_axis, layout, fan_in, fan_out, global_shape, index,
+        "glorot_normal",
+        shape,
+        dtype,
+        seed,
+        stream,
+        threads,
+        in_axis,
+        out_axis,
+        batch_axis,
+        layout,
+        fan_in,
+        fan_out,
+        global_shape,
+        index,
     )

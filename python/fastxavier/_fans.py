@@ -4,9 +4,10 @@ jax.nn.initializers."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from numbers import Real
-from typing import Optional, Sequence, Union
+from typing import Optional, Union
 
 from ._checks import check_integer
 
@@ -114,8 +115,9 @@ def fans_of_shape(shape: Sequence[int], fan_layout: FanLayout) -> tuple[int, int
     return fan_in, fan_out
 
 
-def check_fan_layout(layout: object, in_axis: object, out_axis: object,
-                     batch_axis: object) -> FanLayout:
+def check_fan_layout(
+    layout: object, in_axis: object, out_axis: object, batch_axis: object
+) -> FanLayout:
     """Return the checked layout and axes. Axis ranges are checked against a shape
     later, in fans_of_shape."""
     if layout not in LAYOUTS:
@@ -146,8 +148,9 @@ def _check_shape(shape: object) -> list[int]:
 
 def _check_axes(value: object, name: str) -> tuple[int, ...]:
     if isinstance(value, (str, bytes)):
-        raise TypeError(f"{name}={value!r} is invalid; expected an int or a sequence "
-                        "of ints")
+        raise TypeError(
+            f"{name}={value!r} is invalid; expected an int or a sequence of ints"
+        )
     if hasattr(value, "__iter__"):
         return tuple(check_integer(axis, f"{name} entry") for axis in value)
     return (check_integer(value, name),)

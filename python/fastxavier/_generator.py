@@ -53,8 +53,7 @@ def _method_signature(function: Callable) -> inspect.Signature:
         if parameter.name == "seed":
             continue
         if parameter.name == "stream":
-            parameter = parameter.replace(default=None,
-                                          annotation="Optional[Stream]")
+            parameter = parameter.replace(default=None, annotation="Optional[Stream]")
         parameters.append(parameter)
     return original.replace(parameters=parameters)
 

@@ -17,7 +17,7 @@ from ._checks import UINT64_LIMIT, check_integer
 
 @dataclass(frozen=True)
 class Placement:
-    """Stream position of an array: first index and per-dimension steps (None: C order)."""
+    """Stream position of an array: first index and per-axis steps (None: C order)."""
 
     first: int = 0
     index_strides: Optional[tuple[int, ...]] = None
@@ -32,7 +32,9 @@ def _check_global_shape(global_shape) -> tuple[int, ...]:
         raise TypeError(
             f"global_shape={global_shape!r} is invalid; expected a tuple of integers"
         )
-    shape = tuple(check_integer(extent, "global_shape entry") for extent in global_shape)
+    shape = tuple(
+        check_integer(extent, "global_shape entry") for extent in global_shape
+    )
     if any(extent < 0 for extent in shape):
         raise ValueError(f"global_shape={shape} has a negative extent")
     if math.prod(shape) > UINT64_LIMIT:
@@ -92,6 +94,8 @@ def placement_of(array, global_shape, index) -> Placement:
     """Return the placement of a fill: the whole array, or a shard of global_shape."""
     if global_shape is None:
         if index is not None:
-            raise ValueError("index needs global_shape: pass the shape of the full array")
+            raise ValueError(
+                "index needs global_shape: pass the shape of the full array"
+            )
         return WHOLE
     return shard_placement(array.shape, global_shape, index)

@@ -9,9 +9,10 @@ it is first used; :func:`manual_seed` fixes it and restarts the stream count.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Iterator, Optional
+from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:
     from ._generator import Generator

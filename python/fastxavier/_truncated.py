@@ -76,8 +76,8 @@ def window(alpha: float, beta: float) -> tuple[float, float, float]:
         span = q_alpha - q_beta
     if float(span) < _MIN_SPAN:
         raise ValueError(
-            f"the truncation interval [{alpha!r}, {beta!r}] in standard deviations from "
-            "the mean holds a probability below 1e-290, which float64 cannot sample; "
-            "move a or b closer to the mean"
+            f"the truncation interval [{alpha!r}, {beta!r}], in standard deviations "
+            "from the mean, has a probability below 1e-290, which float64 cannot "
+            "sample; move a or b closer to the mean"
         )
     return float(p_low), float(q_beta), float(span)

@@ -50,8 +50,10 @@ def mulhilo(a: int, b: int) -> tuple[int, int]:
     return product >> 32, product & MASK32
 
 
-def philox4x32_10(counter: tuple[int, int, int, int], key: tuple[int, int]) -> list[int]:
-    """Encrypt one counter (four 32-bit words) with a key (two words), in pure Python."""
+def philox4x32_10(
+    counter: tuple[int, int, int, int], key: tuple[int, int]
+) -> list[int]:
+    """Encrypt one counter (four 32-bit words) with a key (two words), in Python."""
     ctr = list(counter)
     k0, k1 = key
     for _ in range(PHILOX_ROUNDS):
@@ -130,15 +132,28 @@ def uniform_f64(low: np.ndarray, high: np.ndarray, bound: float) -> np.ndarray:
 # Natural logarithm on (0, 1]: x = 2^e m, m in [sqrt(2)/2, sqrt(2)), t = m - 1,
 # s = t / (2 + t), ln m = 2s + s (2/3 s^2 + 2/5 s^4 + ...), ln 2 split in two parts.
 
-LOG_F32_SERIES = [_f32(h) for h in ("0x1.555556p-1", "0x1.99999ap-2", "0x1.24924ap-2",
-                                     "0x1.c71c72p-3")]
+LOG_F32_SERIES = [
+    _f32(h)
+    for h in ("0x1.555556p-1", "0x1.99999ap-2", "0x1.24924ap-2", "0x1.c71c72p-3")
+]
 LN2_F32 = _f32("0x1.62e430p-1")
 
-LOG_F64_SERIES = [_f64(h) for h in (
-    "0x1.5555555555555p-1", "0x1.999999999999ap-2", "0x1.2492492492492p-2",
-    "0x1.c71c71c71c71cp-3", "0x1.745d1745d1746p-3", "0x1.3b13b13b13b14p-3",
-    "0x1.1111111111111p-3", "0x1.e1e1e1e1e1e1ep-4", "0x1.af286bca1af28p-4",
-    "0x1.8618618618618p-4", "0x1.642c8590b2164p-4")]
+LOG_F64_SERIES = [
+    _f64(h)
+    for h in (
+        "0x1.5555555555555p-1",
+        "0x1.999999999999ap-2",
+        "0x1.2492492492492p-2",
+        "0x1.c71c71c71c71cp-3",
+        "0x1.745d1745d1746p-3",
+        "0x1.3b13b13b13b14p-3",
+        "0x1.1111111111111p-3",
+        "0x1.e1e1e1e1e1e1ep-4",
+        "0x1.af286bca1af28p-4",
+        "0x1.8618618618618p-4",
+        "0x1.642c8590b2164p-4",
+    )
+]
 LN2_HIGH_F64 = _f64("0x1.62e42feep-1")
 LN2_LOW_F64 = _f64("0x1.a39ef35793c76p-33")
 
@@ -155,7 +170,9 @@ def _split_exponent(bits, mantissa_bits, bias, sqrt2_bits, utype):
 
 def log_scaled_f32(v: np.ndarray) -> np.ndarray:
     """Return ln(v * 2^-32) for v in [1/2, 2^32]."""
-    exponent, mantissa = _split_exponent(v.view(np.uint32), 23, 127, 0x3FB504F3, np.uint32)
+    exponent, mantissa = _split_exponent(
+        v.view(np.uint32), 23, 127, 0x3FB504F3, np.uint32
+    )
     exponent = exponent - np.int32(32)
     t = mantissa.view(F32) - F32(1.0)
     s = t / (F32(2.0) + t)
@@ -186,20 +203,44 @@ def log_unit_f64(x: np.ndarray) -> np.ndarray:
 # (pi/2)^n / n!, then the quadrant swaps cos and sin and flips signs.
 
 # float32 uses least-squares fits on [-1/2, 1/2] instead of the Taylor series.
-SIN_F32 = [_f32(h) for h in ("0x1.921fb6p+0", "-0x1.4abbb8p-1", "0x1.465e90p-4",
-                              "-0x1.2d92c6p-8")]
-COS_F32 = [_f32(h) for h in ("-0x1.3bd3ccp+0", "0x1.03c1dcp-2", "-0x1.55c57ap-6",
-                              "0x1.d9c326p-11")]
-SIN_F64 = [_f64(h) for h in (
-    "0x1.921fb54442d18p+0", "-0x1.4abbce625be53p-1", "0x1.466bc6775aae2p-4",
-    "-0x1.32d2cce62bd86p-8", "0x1.50783487ee782p-13", "-0x1.e3074fde8871fp-19",
-    "0x1.e8f434d018d63p-25", "-0x1.6fadb9f155744p-31", "0x1.aaec32af93359p-38",
-    "-0x1.8a404211f9547p-45")]
-COS_F64 = [_f64(h) for h in (
-    "-0x1.3bd3cc9be45dep+0", "0x1.03c1f081b5ac4p-2", "-0x1.55d3c7e3cbffap-6",
-    "0x1.e1f506891babbp-11", "-0x1.a6d1f2a204a8cp-16", "0x1.f9d38a3763cc3p-22",
-    "-0x1.b6e24f44b128fp-28", "0x1.20c62c2f2d7f5p-34", "-0x1.2a0c591af8314p-41",
-    "0x1.ef6e308d6d1c4p-49")]
+SIN_F32 = [
+    _f32(h)
+    for h in ("0x1.921fb6p+0", "-0x1.4abbb8p-1", "0x1.465e90p-4", "-0x1.2d92c6p-8")
+]
+COS_F32 = [
+    _f32(h)
+    for h in ("-0x1.3bd3ccp+0", "0x1.03c1dcp-2", "-0x1.55c57ap-6", "0x1.d9c326p-11")
+]
+SIN_F64 = [
+    _f64(h)
+    for h in (
+        "0x1.921fb54442d18p+0",
+        "-0x1.4abbce625be53p-1",
+        "0x1.466bc6775aae2p-4",
+        "-0x1.32d2cce62bd86p-8",
+        "0x1.50783487ee782p-13",
+        "-0x1.e3074fde8871fp-19",
+        "0x1.e8f434d018d63p-25",
+        "-0x1.6fadb9f155744p-31",
+        "0x1.aaec32af93359p-38",
+        "-0x1.8a404211f9547p-45",
+    )
+]
+COS_F64 = [
+    _f64(h)
+    for h in (
+        "-0x1.3bd3cc9be45dep+0",
+        "0x1.03c1f081b5ac4p-2",
+        "-0x1.55d3c7e3cbffap-6",
+        "0x1.e1f506891babbp-11",
+        "-0x1.a6d1f2a204a8cp-16",
+        "0x1.f9d38a3763cc3p-22",
+        "-0x1.b6e24f44b128fp-28",
+        "0x1.20c62c2f2d7f5p-34",
+        "-0x1.2a0c591af8314p-41",
+        "0x1.ef6e308d6d1c4p-49",
+    )
+]
 
 
 def _rotate_quadrant(quadrant, cos_f, sin_f):
@@ -269,7 +310,7 @@ def normal_pair_f64(w: np.ndarray, std: float):
     return scaled * cos_a, scaled * sin_a
 
 
-# ---- truncated normal ------------------------------------------------------------------
+# ---- truncated normal ----------------------------------------------------------------
 
 
 def _inverse_normal_table(*texts):
@@ -277,44 +318,105 @@ def _inverse_normal_table(*texts):
 
 
 INVERSE_NORMAL_CENTRAL = _inverse_normal_table(
-    "0x1.5a490b7731a15p-68", "-0x1.dbeccf1c596c1p-70", "-0x1.242603ecc64dfp-61",
-    "0x1.e00593a36d4b8p-60", "0x1.964c14c7e5669p-56", "-0x1.a879e14feca93p-53",
-    "-0x1.06b76f40aecacp-54", "0x1.501a572b2af16p-47", "-0x1.fdae8a4c93954p-45",
-    "-0x1.028853bd2f0d2p-43", "0x1.05c6bd9d338b9p-38", "-0x1.42da7457f1ed4p-36",
-    "-0x1.50c1aff54493dp-34", "0x1.98a57af79a002p-30", "-0x1.8faf5546388a4p-28",
-    "-0x1.6125a5d8b9a27p-25", "0x1.4186be8c34437p-21", "-0x1.032ee3ba720ebp-19",
-    "-0x1.49627602c03eep-16", "0x1.14e8fc42a1299p-12", "-0x1.12994fbb84299p-10",
-    "-0x1.179b2574060cbp-7", "0x1.5bc94440cc7ecp-2", "0x1.2b57ec65a8009p+1",
+    "0x1.5a490b7731a15p-68",
+    "-0x1.dbeccf1c596c1p-70",
+    "-0x1.242603ecc64dfp-61",
+    "0x1.e00593a36d4b8p-60",
+    "0x1.964c14c7e5669p-56",
+    "-0x1.a879e14feca93p-53",
+    "-0x1.06b76f40aecacp-54",
+    "0x1.501a572b2af16p-47",
+    "-0x1.fdae8a4c93954p-45",
+    "-0x1.028853bd2f0d2p-43",
+    "0x1.05c6bd9d338b9p-38",
+    "-0x1.42da7457f1ed4p-36",
+    "-0x1.50c1aff54493dp-34",
+    "0x1.98a57af79a002p-30",
+    "-0x1.8faf5546388a4p-28",
+    "-0x1.6125a5d8b9a27p-25",
+    "0x1.4186be8c34437p-21",
+    "-0x1.032ee3ba720ebp-19",
+    "-0x1.49627602c03eep-16",
+    "0x1.14e8fc42a1299p-12",
+    "-0x1.12994fbb84299p-10",
+    "-0x1.179b2574060cbp-7",
+    "0x1.5bc94440cc7ecp-2",
+    "0x1.2b57ec65a8009p+1",
 )
 INVERSE_NORMAL_TAIL = _inverse_normal_table(
-    "-0x1.6eef65e2ebc20p-26", "0x1.0eeb68e8d7dafp-30", "0x1.8dfaae330f9d0p-23",
-    "-0x1.9c09a15891019p-22", "-0x1.480c1c7f3bf97p-25", "0x1.1c797a575e811p-19",
-    "-0x1.7a4dec230af8ap-18", "0x1.15ab873204487p-18", "0x1.27c17012228efp-16",
-    "-0x1.18ade3a3a1b0ep-14", "0x1.950df53f0dedbp-14", "0x1.1d16f087a6f95p-15",
-    "-0x1.073ea0178dc15p-11", "0x1.61692231c9fe5p-10", "-0x1.38f1f695a0a3ap-9",
-    "0x1.cdd2bb93a7d9bp-9", "-0x1.5bab4c3adcb3ap-8", "0x1.f1c95c5e7a2b8p-8",
-    "0x1.6bf14fa6fc347p+0", "0x1.171f182e77876p+2",
+    "-0x1.6eef65e2ebc20p-26",
+    "0x1.0eeb68e8d7dafp-30",
+    "0x1.8dfaae330f9d0p-23",
+    "-0x1.9c09a15891019p-22",
+    "-0x1.480c1c7f3bf97p-25",
+    "0x1.1c797a575e811p-19",
+    "-0x1.7a4dec230af8ap-18",
+    "0x1.15ab873204487p-18",
+    "0x1.27c17012228efp-16",
+    "-0x1.18ade3a3a1b0ep-14",
+    "0x1.950df53f0dedbp-14",
+    "0x1.1d16f087a6f95p-15",
+    "-0x1.073ea0178dc15p-11",
+    "0x1.61692231c9fe5p-10",
+    "-0x1.38f1f695a0a3ap-9",
+    "0x1.cdd2bb93a7d9bp-9",
+    "-0x1.5bab4c3adcb3ap-8",
+    "0x1.f1c95c5e7a2b8p-8",
+    "0x1.6bf14fa6fc347p+0",
+    "0x1.171f182e77876p+2",
 )
 INVERSE_NORMAL_FAR = _inverse_normal_table(
-    "0x1.bd223599c980bp-66", "-0x1.0ec321d694903p-63", "-0x1.2c437c9dd2a99p-60",
-    "0x1.a251400a628eap-58", "0x1.247b85f2a4718p-56", "-0x1.dd803d9be1a02p-54",
-    "-0x1.8d2e2ef73ae7bp-53", "0x1.5a8d6ce80d01dp-50", "0x1.554dc60fd9bbdp-50",
-    "-0x1.465015f0dca6bp-47", "-0x1.bf9b0219250c9p-48", "0x1.c226d08c0ed87p-45",
-    "0x1.95fb8f65a74eep-48", "-0x1.268ac22646c70p-44", "-0x1.e404ed64c9203p-41",
-    "0x1.b777c2bc4fb66p-38", "-0x1.65683e2f32098p-35", "0x1.33397ad60b513p-32",
-    "-0x1.02881b042c876p-29", "0x1.a47bd79ce3d10p-27", "-0x1.4776632693567p-24",
-    "0x1.dd27327606c21p-22", "-0x1.335dbeed62fa1p-19", "0x1.1f50eb4811c91p-17",
-    "0x1.2a37c6a8bd70dp-17", "-0x1.7c1c45fcd53c3p-11", "0x1.6d268efbda9f6p+0",
+    "0x1.bd223599c980bp-66",
+    "-0x1.0ec321d694903p-63",
+    "-0x1.2c437c9dd2a99p-60",
+    "0x1.a251400a628eap-58",
+    "0x1.247b85f2a4718p-56",
+    "-0x1.dd803d9be1a02p-54",
+    "-0x1.8d2e2ef73ae7bp-53",
+    "0x1.5a8d6ce80d01dp-50",
+    "0x1.554dc60fd9bbdp-50",
+    "-0x1.465015f0dca6bp-47",
+    "-0x1.bf9b0219250c9p-48",
+    "0x1.c226d08c0ed87p-45",
+    "0x1.95fb8f65a74eep-48",
+    "-0x1.268ac22646c70p-44",
+    "-0x1.e404ed64c9203p-41",
+    "0x1.b777c2bc4fb66p-38",
+    "-0x1.65683e2f32098p-35",
+    "0x1.33397ad60b513p-32",
+    "-0x1.02881b042c876p-29",
+    "0x1.a47bd79ce3d10p-27",
+    "-0x1.4776632693567p-24",
+    "0x1.dd27327606c21p-22",
+    "-0x1.335dbeed62fa1p-19",
+    "0x1.1f50eb4811c91p-17",
+    "0x1.2a37c6a8bd70dp-17",
+    "-0x1.7c1c45fcd53c3p-11",
+    "0x1.6d268efbda9f6p+0",
     "0x1.36db395d44f6cp+3",
 )
 INVERSE_NORMAL_EXTREME = _inverse_normal_table(
-    "-0x1.63a586223e3efp-92", "0x1.27cecf4478981p-87", "-0x1.3aa2f024ab084p-85",
-    "-0x1.aea5911e38c57p-82", "-0x1.3f9079235cd36p-77", "0x1.3e9087071a37ep-72",
-    "-0x1.d71c1434935acp-69", "0x1.72af16788c03dp-65", "-0x1.834ca13feb0a9p-61",
-    "0x1.6f35d85e110fap-57", "-0x1.2991ce6dd74fap-53", "0x1.86e30d116f10fp-50",
-    "-0x1.88b5d13f8f2c5p-48", "-0x1.4129956ddd12fp-42", "0x1.c7dd2fca9a5bbp-37",
-    "-0x1.b22ec776ee48ap-32", "0x1.6948d26437e9ep-27", "-0x1.1a71182107243p-22",
-    "0x1.ad653df636032p-18", "-0x1.45765248b3bbcp-13", "0x1.6b07fb18f32f7p+0",
+    "-0x1.63a586223e3efp-92",
+    "0x1.27cecf4478981p-87",
+    "-0x1.3aa2f024ab084p-85",
+    "-0x1.aea5911e38c57p-82",
+    "-0x1.3f9079235cd36p-77",
+    "0x1.3e9087071a37ep-72",
+    "-0x1.d71c1434935acp-69",
+    "0x1.72af16788c03dp-65",
+    "-0x1.834ca13feb0a9p-61",
+    "0x1.6f35d85e110fap-57",
+    "-0x1.2991ce6dd74fap-53",
+    "0x1.86e30d116f10fp-50",
+    "-0x1.88b5d13f8f2c5p-48",
+    "-0x1.4129956ddd12fp-42",
+    "0x1.c7dd2fca9a5bbp-37",
+    "-0x1.b22ec776ee48ap-32",
+    "0x1.6948d26437e9ep-27",
+    "-0x1.1a71182107243p-22",
+    "0x1.ad653df636032p-18",
+    "-0x1.45765248b3bbcp-13",
+    "0x1.6b07fb18f32f7p+0",
     "0x1.958cfacda94a7p+4",
 )
 
@@ -336,12 +438,16 @@ def open_unit_from_word(word: np.ndarray) -> np.ndarray:
 
 def open_unit_from_words(low: np.ndarray, high: np.ndarray) -> np.ndarray:
     """((x >> 12) + 1/2) 2^-52 with x = high * 2^32 + low, exact in float64."""
-    x = ((high.astype(np.uint64) << np.uint64(32)) | low.astype(np.uint64)) >> np.uint64(12)
+    x = (
+        (high.astype(np.uint64) << np.uint64(32)) | low.astype(np.uint64)
+    ) >> np.uint64(12)
     return (_u52_to_f64(x) + F64(0.5)) * F64(2.0**-52)
 
 
-def truncated_normal_f64(v: np.ndarray, truncation, mean: float, std: float) -> np.ndarray:
-    """Invert the normal CDF at p = p_low + span v, then clamp (see transforms-inl.hpp)."""
+def truncated_normal_f64(
+    v: np.ndarray, truncation, mean: float, std: float
+) -> np.ndarray:
+    """Invert the normal CDF at p = p_low + span v, then clamp to [lowest, highest]."""
     p_low, q_high, span, lowest, highest = (F64(x) for x in truncation)
     p = p_low + span * v
     q = q_high + span * (F64(1.0) - v)
@@ -365,7 +471,7 @@ def truncated_normal_f64(v: np.ndarray, truncation, mean: float, std: float) -> 
     return np.minimum(np.maximum(value, lowest), highest)
 
 
-# ---- half precision ---------------------------------------------------------------------
+# ---- half precision ------------------------------------------------------------------
 
 
 def f32_to_half_bits(values: np.ndarray, dtype_name: str) -> np.ndarray:
@@ -398,7 +504,7 @@ def _f32_family(dtype_name: str) -> bool:
 
 
 def _uniform_words(seed, stream, indices, wide):
-    """Return the word(s) of uniform-like elements: (n,) for one word, (n, 2) for two."""
+    """Return the words of uniform-like elements: shape (n,), or (n, 2) for float64."""
     if wide:
         words = block_words(seed, stream, indices >> U64(1))
         lane = (indices & U64(1)).astype(np.intp) * 2
@@ -449,8 +555,9 @@ def normal_at(dtype, std: float, seed: int, stream: int, indices, mean: float = 
     return _narrow(values, name)
 
 
-def truncated_normal_at(dtype, mean: float, std: float, truncation, seed: int,
-                        stream: int, indices) -> np.ndarray:
+def truncated_normal_at(
+    dtype, mean: float, std: float, truncation, seed: int, stream: int, indices
+) -> np.ndarray:
     """Return truncated normal elements at `indices` (half dtypes as uint16 bits)."""
     name = _api.dtype_name(np.dtype(dtype))
     indices = np.asarray(indices, dtype=U64)
@@ -464,12 +571,13 @@ def truncated_normal_at(dtype, mean: float, std: float, truncation, seed: int,
 
 
 def uniform_values(dtype, bound: float, seed: int, stream: int, first: int, count: int):
-    """Return elements first .. first + count - 1 of a uniform stream on (-bound, bound)."""
+    """Return elements first .. first + count - 1 of a uniform stream."""
     return uniform_at(dtype, bound, seed, stream, _range(first, count))
 
 
-def normal_values(dtype, std: float, seed: int, stream: int, first: int, count: int,
-                  mean: float = 0.0):
+def normal_values(
+    dtype, std: float, seed: int, stream: int, first: int, count: int, mean: float = 0.0
+):
     """Return elements first .. first + count - 1 of a normal stream."""
     return normal_at(dtype, std, seed, stream, _range(first, count), mean)
 
@@ -501,36 +609,71 @@ def _write(array: np.ndarray, values: np.ndarray) -> np.ndarray:
     return array
 
 
-def uniform_(array, fan_in=None, fan_out=None, *, gain=1.0, seed=None, stream=0,
-             threads=None, global_shape=None, index=None):
+def uniform_(
+    array,
+    fan_in=None,
+    fan_out=None,
+    *,
+    gain=1.0,
+    seed=None,
+    stream=0,
+    threads=None,
+    global_shape=None,
+    index=None,
+):
     """Reference of :func:`fastxavier.uniform_`: same checks, same values."""
-    call = _api.prepare_xavier(array, fan_in, fan_out, gain, seed, stream, threads,
-                               global_shape, index)
+    call = _api.prepare_xavier(
+        array, fan_in, fan_out, gain, seed, stream, threads, global_shape, index
+    )
     if call is None:
         return array
     bound = _api.xavier_bound(call.gain, call.fan_in, call.fan_out)
     _api.check_parameter_fits(array.dtype, "uniform", bound)
     indices = stream_indices(array, call.placement)
-    return _write(array, uniform_at(array.dtype, bound, call.key.seed, call.key.stream,
-                                    indices))
+    return _write(
+        array, uniform_at(array.dtype, bound, call.key.seed, call.key.stream, indices)
+    )
 
 
-def normal_(array, fan_in=None, fan_out=None, *, gain=1.0, seed=None, stream=0,
-            threads=None, global_shape=None, index=None):
+def normal_(
+    array,
+    fan_in=None,
+    fan_out=None,
+    *,
+    gain=1.0,
+    seed=None,
+    stream=0,
+    threads=None,
+    global_shape=None,
+    index=None,
+):
     """Reference of :func:`fastxavier.normal_`: same checks, same values."""
-    call = _api.prepare_xavier(array, fan_in, fan_out, gain, seed, stream, threads,
-                               global_shape, index)
+    call = _api.prepare_xavier(
+        array, fan_in, fan_out, gain, seed, stream, threads, global_shape, index
+    )
     if call is None:
         return array
     std = _api.xavier_std(call.gain, call.fan_in, call.fan_out)
     _api.check_parameter_fits(array.dtype, "normal", std)
     indices = stream_indices(array, call.placement)
-    return _write(array, normal_at(array.dtype, std, call.key.seed, call.key.stream,
-                                   indices))
+    return _write(
+        array, normal_at(array.dtype, std, call.key.seed, call.key.stream, indices)
+    )
 
 
-def trunc_normal_(array, mean=0.0, std=1.0, a=-2.0, b=2.0, *, seed=None, stream=0,
-                  threads=None, global_shape=None, index=None):
+def trunc_normal_(
+    array,
+    mean=0.0,
+    std=1.0,
+    a=-2.0,
+    b=2.0,
+    *,
+    seed=None,
+    stream=0,
+    threads=None,
+    global_shape=None,
+    index=None,
+):
     """Reference of :func:`fastxavier.trunc_normal_`: same checks, same values."""
     _api.check_float_array(array)
     mean, std, a, b = _api.check_truncation(mean, std, a, b)
@@ -541,8 +684,12 @@ def trunc_normal_(array, mean=0.0, std=1.0, a=-2.0, b=2.0, *, seed=None, stream=
     key = _api.resolve_key(seed, stream, threads)
     truncation = _api.truncation_constants(array.dtype, mean, std, a, b)
     indices = stream_indices(array, placement)
-    return _write(array, truncated_normal_at(array.dtype, mean, std, truncation, key.seed,
-                                             key.stream, indices))
+    return _write(
+        array,
+        truncated_normal_at(
+            array.dtype, mean, std, truncation, key.seed, key.stream, indices
+        ),
+    )
 
 
 def bits_(array, *, seed, stream=0, start=0, threads=None):
@@ -553,7 +700,7 @@ def bits_(array, *, seed, stream=0, start=0, threads=None):
     return _write(array, words(call.seed, call.stream, call.start, array.size))
 
 
-# ---- the initializer family --------------------------------------------------------
+# ---- the initializer family ----------------------------------------------------------
 #
 # Every scheme takes its distribution and parameter from the plan functions that the
 # package's fills use (fastxavier._family), so only the values come from here.
@@ -568,16 +715,21 @@ def fill_uniform(array, bound, key, placement):
 def fill_normal(array, std, key, placement, mean=0.0):
     """Reference of ``_api.fill_normal``: N(mean, std^2) at the placement."""
     indices = stream_indices(array, placement)
-    return _write(array, normal_at(array.dtype, std, key.seed, key.stream, indices,
-                                   mean))
+    return _write(
+        array, normal_at(array.dtype, std, key.seed, key.stream, indices, mean)
+    )
 
 
 def fill_truncated_normal(array, mean, std, lower, upper, key, placement):
     """Reference of ``_api.fill_truncated_normal``: N(mean, std^2) on [lower, upper]."""
     truncation = _api.truncation_constants(array.dtype, mean, std, lower, upper)
     indices = stream_indices(array, placement)
-    return _write(array, truncated_normal_at(array.dtype, mean, std, truncation,
-                                             key.seed, key.stream, indices))
+    return _write(
+        array,
+        truncated_normal_at(
+            array.dtype, mean, std, truncation, key.seed, key.stream, indices
+        ),
+    )
 
 
 def apply_plan(array, plan):
@@ -589,36 +741,75 @@ def apply_plan(array, plan):
     if plan.distribution == "normal":
         return fill_normal(array, plan.parameter, plan.key, plan.placement)
     lower, upper = plan.truncation_interval()
-    return fill_truncated_normal(array, 0.0, plan.parameter, lower, upper, plan.key,
-                                 plan.placement)
+    return fill_truncated_normal(
+        array, 0.0, plan.parameter, lower, upper, plan.key, plan.placement
+    )
 
 
-def kaiming_uniform_(array, a=0, mode="fan_in", nonlinearity="leaky_relu", *,
-                     fan_in=None, fan_out=None, seed=None, stream=0, threads=None,
-                     global_shape=None, index=None):
+def kaiming_uniform_(
+    array,
+    a=0,
+    mode="fan_in",
+    nonlinearity="leaky_relu",
+    *,
+    fan_in=None,
+    fan_out=None,
+    seed=None,
+    stream=0,
+    threads=None,
+    global_shape=None,
+    index=None,
+):
     """Reference of :func:`fastxavier.kaiming_uniform_`: same checks, same values."""
     args = _family.FillArgs(fan_in, fan_out, seed, stream, threads, global_shape, index)
     plan = _family.plan_kaiming(array, a, mode, nonlinearity, "uniform", args)
     return apply_plan(array, plan)
 
 
-def kaiming_normal_(array, a=0, mode="fan_in", nonlinearity="leaky_relu", *,
-                    fan_in=None, fan_out=None, seed=None, stream=0, threads=None,
-                    global_shape=None, index=None):
+def kaiming_normal_(
+    array,
+    a=0,
+    mode="fan_in",
+    nonlinearity="leaky_relu",
+    *,
+    fan_in=None,
+    fan_out=None,
+    seed=None,
+    stream=0,
+    threads=None,
+    global_shape=None,
+    index=None,
+):
     """Reference of :func:`fastxavier.kaiming_normal_`: same checks, same values."""
     args = _family.FillArgs(fan_in, fan_out, seed, stream, threads, global_shape, index)
     plan = _family.plan_kaiming(array, a, mode, nonlinearity, "normal", args)
     return apply_plan(array, plan)
 
 
-def variance_scaling_(array, scale, mode, distribution, *, in_axis=-2, out_axis=-1,
-                      batch_axis=(), layout="jax", fan_in=None, fan_out=None, seed=None,
-                      stream=0, threads=None, global_shape=None, index=None):
+def variance_scaling_(
+    array,
+    scale,
+    mode,
+    distribution,
+    *,
+    in_axis=-2,
+    out_axis=-1,
+    batch_axis=(),
+    layout="jax",
+    fan_in=None,
+    fan_out=None,
+    seed=None,
+    stream=0,
+    threads=None,
+    global_shape=None,
+    index=None,
+):
     """Reference of :func:`fastxavier.variance_scaling_`: same checks, same values."""
     args = _family.FillArgs(fan_in, fan_out, seed, stream, threads, global_shape, index)
     layout_args = (layout, in_axis, out_axis, batch_axis)
-    plan = _family.plan_variance_scaling(array, scale, mode, distribution, layout_args,
-                                         args)
+    plan = _family.plan_variance_scaling(
+        array, scale, mode, distribution, layout_args, args
+    )
     return apply_plan(array, plan)
 
 
@@ -627,86 +818,240 @@ def _jax_scheme_(name, array, **kwargs):
     return variance_scaling_(array, scale, mode, distribution, **kwargs)
 
 
-def he_uniform_(array, *, in_axis=-2, out_axis=-1, batch_axis=(), layout="jax",
-                fan_in=None, fan_out=None, seed=None, stream=0, threads=None,
-                global_shape=None, index=None):
+def he_uniform_(
+    array,
+    *,
+    in_axis=-2,
+    out_axis=-1,
+    batch_axis=(),
+    layout="jax",
+    fan_in=None,
+    fan_out=None,
+    seed=None,
+    stream=0,
+    threads=None,
+    global_shape=None,
+    index=None,
+):
     """Reference of :func:`fastxavier.he_uniform_`: same checks, same values."""
     return _jax_scheme_(
-        "he_uniform", array, in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis,
-        layout=layout, fan_in=fan_in, fan_out=fan_out, seed=seed, stream=stream,
-        threads=threads, global_shape=global_shape, index=index,
+        "he_uniform",
+        array,
+        in_axis=in_axis,
+        out_axis=out_axis,
+        batch_axis=batch_axis,
+        layout=layout,
+        fan_in=fan_in,
+        fan_out=fan_out,
+        seed=seed,
+        stream=stream,
+        threads=threads,
+        global_shape=global_shape,
+        index=index,
     )
 
 
-def he_normal_(array, *, in_axis=-2, out_axis=-1, batch_axis=(), layout="jax",
-               fan_in=None, fan_out=None, seed=None, stream=0, threads=None,
-               global_shape=None, index=None):
+def he_normal_(
+    array,
+    *,
+    in_axis=-2,
+    out_axis=-1,
+    batch_axis=(),
+    layout="jax",
+    fan_in=None,
+    fan_out=None,
+    seed=None,
+    stream=0,
+    threads=None,
+    global_shape=None,
+    index=None,
+):
     """Reference of :func:`fastxavier.he_normal_`: same checks, same values."""
     return _jax_scheme_(
-        "he_normal", array, in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis,
-        layout=layout, fan_in=fan_in, fan_out=fan_out, seed=seed, stream=stream,
-        threads=threads, global_shape=global_shape, index=index,
+        "he_normal",
+        array,
+        in_axis=in_axis,
+        out_axis=out_axis,
+        batch_axis=batch_axis,
+        layout=layout,
+        fan_in=fan_in,
+        fan_out=fan_out,
+        seed=seed,
+        stream=stream,
+        threads=threads,
+        global_shape=global_shape,
+        index=index,
     )
 
 
-def lecun_uniform_(array, *, in_axis=-2, out_axis=-1, batch_axis=(), layout="jax",
-                   fan_in=None, fan_out=None, seed=None, stream=0, threads=None,
-                   global_shape=None, index=None):
+def lecun_uniform_(
+    array,
+    *,
+    in_axis=-2,
+    out_axis=-1,
+    batch_axis=(),
+    layout="jax",
+    fan_in=None,
+    fan_out=None,
+    seed=None,
+    stream=0,
+    threads=None,
+    global_shape=None,
+    index=None,
+):
     """Reference of :func:`fastxavier.lecun_uniform_`: same checks, same values."""
     return _jax_scheme_(
-        "lecun_uniform", array, in_axis=in_axis, out_axis=out_axis,
-        batch_axis=batch_axis, layout=layout, fan_in=fan_in, fan_out=fan_out,
-        seed=seed, stream=stream, threads=threads, global_shape=global_shape,
+        "lecun_uniform",
+        array,
+        in_axis=in_axis,
+        out_axis=out_axis,
+        batch_axis=batch_axis,
+        layout=layout,
+        fan_in=fan_in,
+        fan_out=fan_out,
+        seed=seed,
+        stream=stream,
+        threads=threads,
+        global_shape=global_shape,
         index=index,
     )
 
 
-def lecun_normal_(array, *, in_axis=-2, out_axis=-1, batch_axis=(), layout="jax",
-                  fan_in=None, fan_out=None, seed=None, stream=0, threads=None,
-                  global_shape=None, index=None):
+def lecun_normal_(
+    array,
+    *,
+    in_axis=-2,
+    out_axis=-1,
+    batch_axis=(),
+    layout="jax",
+    fan_in=None,
+    fan_out=None,
+    seed=None,
+    stream=0,
+    threads=None,
+    global_shape=None,
+    index=None,
+):
     """Reference of :func:`fastxavier.lecun_normal_`: same checks, same values."""
     return _jax_scheme_(
-        "lecun_normal", array, in_axis=in_axis, out_axis=out_axis,
-        batch_axis=batch_axis, layout=layout, fan_in=fan_in, fan_out=fan_out,
-        seed=seed, stream=stream, threads=threads, global_shape=global_shape,
+        "lecun_normal",
+        array,
+        in_axis=in_axis,
+        out_axis=out_axis,
+        batch_axis=batch_axis,
+        layout=layout,
+        fan_in=fan_in,
+        fan_out=fan_out,
+        seed=seed,
+        stream=stream,
+        threads=threads,
+        global_shape=global_shape,
         index=index,
     )
 
 
-def glorot_uniform_(array, *, in_axis=-2, out_axis=-1, batch_axis=(), layout="jax",
-                    fan_in=None, fan_out=None, seed=None, stream=0, threads=None,
-                    global_shape=None, index=None):
+def glorot_uniform_(
+    array,
+    *,
+    in_axis=-2,
+    out_axis=-1,
+    batch_axis=(),
+    layout="jax",
+    fan_in=None,
+    fan_out=None,
+    seed=None,
+    stream=0,
+    threads=None,
+    global_shape=None,
+    index=None,
+):
     """Reference of :func:`fastxavier.glorot_uniform_`: same checks, same values."""
     return _jax_scheme_(
-        "glorot_uniform", array, in_axis=in_axis, out_axis=out_axis,
-        batch_axis=batch_axis, layout=layout, fan_in=fan_in, fan_out=fan_out,
-        seed=seed, stream=stream, threads=threads, global_shape=global_shape,
+        "glorot_uniform",
+        array,
+        in_axis=in_axis,
+        out_axis=out_axis,
+        batch_axis=batch_axis,
+        layout=layout,
+        fan_in=fan_in,
+        fan_out=fan_out,
+        seed=seed,
+        stream=stream,
+        threads=threads,
+        global_shape=global_shape,
         index=index,
     )
 
 
-def glorot_normal_(array, *, in_axis=-2, out_axis=-1, batch_axis=(), layout="jax",
-                   fan_in=None, fan_out=None, seed=None, stream=0, threads=None,
-                   global_shape=None, index=None):
+def glorot_normal_(
+    array,
+    *,
+    in_axis=-2,
+    out_axis=-1,
+    batch_axis=(),
+    layout="jax",
+    fan_in=None,
+    fan_out=None,
+    seed=None,
+    stream=0,
+    threads=None,
+    global_shape=None,
+    index=None,
+):
     """Reference of :func:`fastxavier.glorot_normal_`: same checks, same values."""
     return _jax_scheme_(
-        "glorot_normal", array, in_axis=in_axis, out_axis=out_axis,
-        batch_axis=batch_axis, layout=layout, fan_in=fan_in, fan_out=fan_out,
-        seed=seed, stream=stream, threads=threads, global_shape=global_shape,
+        "glorot_normal",
+        array,
+        in_axis=in_axis,
+        out_axis=out_axis,
+        batch_axis=batch_axis,
+        layout=layout,
+        fan_in=fan_in,
+        fan_out=fan_out,
+        seed=seed,
+        stream=stream,
+        threads=threads,
+        global_shape=global_shape,
         index=index,
     )
 
 
-def variance_scaling(shape, scale, mode, distribution, dtype=np.float32, *, seed=None,
-                     stream=0, threads=None, in_axis=-2, out_axis=-1, batch_axis=(),
-                     layout="jax", fan_in=None, fan_out=None, global_shape=None,
-                     index=None):
+def variance_scaling(
+    shape,
+    scale,
+    mode,
+    distribution,
+    dtype=np.float32,
+    *,
+    seed=None,
+    stream=0,
+    threads=None,
+    in_axis=-2,
+    out_axis=-1,
+    batch_axis=(),
+    layout="jax",
+    fan_in=None,
+    fan_out=None,
+    global_shape=None,
+    index=None,
+):
     """Reference of :func:`fastxavier.variance_scaling`: same checks, same values."""
     return variance_scaling_(
-        _family.allocate(shape, dtype), scale, mode, distribution, in_axis=in_axis,
-        out_axis=out_axis, batch_axis=batch_axis, layout=layout, fan_in=fan_in,
-        fan_out=fan_out, seed=seed, stream=stream, threads=threads,
-        global_shape=global_shape, index=index,
+        _family.allocate(shape, dtype),
+        scale,
+        mode,
+        distribution,
+        in_axis=in_axis,
+        out_axis=out_axis,
+        batch_axis=batch_axis,
+        layout=layout,
+        fan_in=fan_in,
+        fan_out=fan_out,
+        seed=seed,
+        stream=stream,
+        threads=threads,
+        global_shape=global_shape,
+        index=index,
     )
 
 
@@ -715,69 +1060,213 @@ def _jax_scheme(name, shape, dtype, **kwargs):
     return variance_scaling(shape, scale, mode, distribution, dtype, **kwargs)
 
 
-def he_uniform(shape, dtype=np.float32, *, seed=None, stream=0, threads=None,
-               in_axis=-2, out_axis=-1, batch_axis=(), layout="jax", fan_in=None,
-               fan_out=None, global_shape=None, index=None):
+def he_uniform(
+    shape,
+    dtype=np.float32,
+    *,
+    seed=None,
+    stream=0,
+    threads=None,
+    in_axis=-2,
+    out_axis=-1,
+    batch_axis=(),
+    layout="jax",
+    fan_in=None,
+    fan_out=None,
+    global_shape=None,
+    index=None,
+):
     """Reference of :func:`fastxavier.he_uniform`: same checks, same values."""
     return _jax_scheme(
-        "he_uniform", shape, dtype, seed=seed, stream=stream, threads=threads,
-        in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis, layout=layout,
-        fan_in=fan_in, fan_out=fan_out, global_shape=global_shape, index=index,
+        "he_uniform",
+        shape,
+        dtype,
+        seed=seed,
+        stream=stream,
+        threads=threads,
+        in_axis=in_axis,
+        out_axis=out_axis,
+        batch_axis=batch_axis,
+        layout=layout,
+        fan_in=fan_in,
+        fan_out=fan_out,
+        global_shape=global_shape,
+        index=index,
     )
 
 
-def he_normal(shape, dtype=np.float32, *, seed=None, stream=0, threads=None,
-              in_axis=-2, out_axis=-1, batch_axis=(), layout="jax", fan_in=None,
-              fan_out=None, global_shape=None, index=None):
+def he_normal(
+    shape,
+    dtype=np.float32,
+    *,
+    seed=None,
+    stream=0,
+    threads=None,
+    in_axis=-2,
+    out_axis=-1,
+    batch_axis=(),
+    layout="jax",
+    fan_in=None,
+    fan_out=None,
+    global_shape=None,
+    index=None,
+):
     """Reference of :func:`fastxavier.he_normal`: same checks, same values."""
     return _jax_scheme(
-        "he_normal", shape, dtype, seed=seed, stream=stream, threads=threads,
-        in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis, layout=layout,
-        fan_in=fan_in, fan_out=fan_out, global_shape=global_shape, index=index,
+        "he_normal",
+        shape,
+        dtype,
+        seed=seed,
+        stream=stream,
+        threads=threads,
+        in_axis=in_axis,
+        out_axis=out_axis,
+        batch_axis=batch_axis,
+        layout=layout,
+        fan_in=fan_in,
+        fan_out=fan_out,
+        global_shape=global_shape,
+        index=index,
     )
 
 
-def lecun_uniform(shape, dtype=np.float32, *, seed=None, stream=0, threads=None,
-                  in_axis=-2, out_axis=-1, batch_axis=(), layout="jax", fan_in=None,
-                  fan_out=None, global_shape=None, index=None):
+def lecun_uniform(
+    shape,
+    dtype=np.float32,
+    *,
+    seed=None,
+    stream=0,
+    threads=None,
+    in_axis=-2,
+    out_axis=-1,
+    batch_axis=(),
+    layout="jax",
+    fan_in=None,
+    fan_out=None,
+    global_shape=None,
+    index=None,
+):
     """Reference of :func:`fastxavier.lecun_uniform`: same checks, same values."""
     return _jax_scheme(
-        "lecun_uniform", shape, dtype, seed=seed, stream=stream, threads=threads,
-        in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis, layout=layout,
-        fan_in=fan_in, fan_out=fan_out, global_shape=global_shape, index=index,
+        "lecun_uniform",
+        shape,
+        dtype,
+        seed=seed,
+        stream=stream,
+        threads=threads,
+        in_axis=in_axis,
+        out_axis=out_axis,
+        batch_axis=batch_axis,
+        layout=layout,
+        fan_in=fan_in,
+        fan_out=fan_out,
+        global_shape=global_shape,
+        index=index,
     )
 
 
-def lecun_normal(shape, dtype=np.float32, *, seed=None, stream=0, threads=None,
-                 in_axis=-2, out_axis=-1, batch_axis=(), layout="jax", fan_in=None,
-                 fan_out=None, global_shape=None, index=None):
+def lecun_normal(
+    shape,
+    dtype=np.float32,
+    *,
+    seed=None,
+    stream=0,
+    threads=None,
+    in_axis=-2,
+    out_axis=-1,
+    batch_axis=(),
+    layout="jax",
+    fan_in=None,
+    fan_out=None,
+    global_shape=None,
+    index=None,
+):
     """Reference of :func:`fastxavier.lecun_normal`: same checks, same values."""
     return _jax_scheme(
-        "lecun_normal", shape, dtype, seed=seed, stream=stream, threads=threads,
-        in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis, layout=layout,
-        fan_in=fan_in, fan_out=fan_out, global_shape=global_shape, index=index,
+        "lecun_normal",
+        shape,
+        dtype,
+        seed=seed,
+        stream=stream,
+        threads=threads,
+        in_axis=in_axis,
+        out_axis=out_axis,
+        batch_axis=batch_axis,
+        layout=layout,
+        fan_in=fan_in,
+        fan_out=fan_out,
+        global_shape=global_shape,
+        index=index,
     )
 
 
-def glorot_uniform(shape, dtype=np.float32, *, seed=None, stream=0, threads=None,
-                   in_axis=-2, out_axis=-1, batch_axis=(), layout="jax", fan_in=None,
-                   fan_out=None, global_shape=None, index=None):
+def glorot_uniform(
+    shape,
+    dtype=np.float32,
+    *,
+    seed=None,
+    stream=0,
+    threads=None,
+    in_axis=-2,
+    out_axis=-1,
+    batch_axis=(),
+    layout="jax",
+    fan_in=None,
+    fan_out=None,
+    global_shape=None,
+    index=None,
+):
     """Reference of :func:`fastxavier.glorot_uniform`: same checks, same values."""
     return _jax_scheme(
-        "glorot_uniform", shape, dtype, seed=seed, stream=stream, threads=threads,
-        in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis, layout=layout,
-        fan_in=fan_in, fan_out=fan_out, global_shape=global_shape, index=index,
+        "glorot_uniform",
+        shape,
+        dtype,
+        seed=seed,
+        stream=stream,
+        threads=threads,
+        in_axis=in_axis,
+        out_axis=out_axis,
+        batch_axis=batch_axis,
+        layout=layout,
+        fan_in=fan_in,
+        fan_out=fan_out,
+        global_shape=global_shape,
+        index=index,
     )
 
 
-def glorot_normal(shape, dtype=np.float32, *, seed=None, stream=0, threads=None,
-                  in_axis=-2, out_axis=-1, batch_axis=(), layout="jax", fan_in=None,
-                  fan_out=None, global_shape=None, index=None):
+def glorot_normal(
+    shape,
+    dtype=np.float32,
+    *,
+    seed=None,
+    stream=0,
+    threads=None,
+    in_axis=-2,
+    out_axis=-1,
+    batch_axis=(),
+    layout="jax",
+    fan_in=None,
+    fan_out=None,
+    global_shape=None,
+    index=None,
+):
     """Reference of :func:`fastxavier.glorot_normal`: same checks, same values."""
     return _jax_scheme(
-        "glorot_normal", shape, dtype, seed=seed, stream=stream, threads=threads,
-        in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis, layout=layout,
-        fan_in=fan_in, fan_out=fan_out, global_shape=global_shape, index=index,
+        "glorot_normal",
+        shape,
+        dtype,
+        seed=seed,
+        stream=stream,
+        threads=threads,
+        in_axis=in_axis,
+        out_axis=out_axis,
+        batch_axis=batch_axis,
+        layout=layout,
+        fan_in=fan_in,
+        fan_out=fan_out,
+        global_shape=global_shape,
+        index=index,
     )
 
 

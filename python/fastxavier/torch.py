@@ -200,11 +200,11 @@ def _fill(tensor, name: str, key: _Key, global_shape, index, **arguments):
     with torch.no_grad():
         if key.generator is None:
             stream = 0 if key.stream is None else key.stream
-            getattr(fastxavier, name)(array, **arguments, seed=key.seed, stream=stream,
-                                      **shard)
+            getattr(fastxavier, name)(
+                array, **arguments, seed=key.seed, stream=stream, **shard
+            )
         else:
-            getattr(key.generator, name)(array, **arguments, stream=key.stream,
-                                         **shard)
+            getattr(key.generator, name)(array, **arguments, stream=key.stream, **shard)
     # Writes through NumPy bypass autograd's version counter. Bump it as an in-place
     # torch op does, so autograd rejects a backward pass that saved the old values.
     torch.autograd.graph.increment_version(tensor)
@@ -358,8 +358,16 @@ def kaiming_uniform_(
         tensor is a silent no-op.
     """
     key = _Key(generator, seed, stream, threads)
-    return _fill(tensor, "kaiming_uniform_", key, global_shape, index, a=a, mode=mode,
-                 nonlinearity=nonlinearity)
+    return _fill(
+        tensor,
+        "kaiming_uniform_",
+        key,
+        global_shape,
+        index,
+        a=a,
+        mode=mode,
+        nonlinearity=nonlinearity,
+    )
 
 
 def kaiming_normal_(
@@ -382,8 +390,16 @@ def kaiming_normal_(
     apply.
     """
     key = _Key(generator, seed, stream, threads)
-    return _fill(tensor, "kaiming_normal_", key, global_shape, index, a=a, mode=mode,
-                 nonlinearity=nonlinearity)
+    return _fill(
+        tensor,
+        "kaiming_normal_",
+        key,
+        global_shape,
+        index,
+        a=a,
+        mode=mode,
+        nonlinearity=nonlinearity,
+    )
 
 
 # ---- truncated normal ----------------------------------------------------------------
@@ -434,8 +450,9 @@ def trunc_normal_(
         interval lies more than about 36 standard deviations from the mean.
     """
     key = _Key(generator, seed, stream, threads)
-    return _fill(tensor, "trunc_normal_", key, global_shape, index, mean=mean,
-                 std=std, a=a, b=b)
+    return _fill(
+        tensor, "trunc_normal_", key, global_shape, index, mean=mean, std=std, a=a, b=b
+    )
 
 
 # ---- whole modules -------------------------------------------------------------------
@@ -523,8 +540,11 @@ def _scheme_arguments(scheme, gain, a, mode, nonlinearity, std) -> dict:
     unused = []
     if not scheme.startswith("xavier") and gain != 1.0:
         unused.append("gain")
-    kaiming_options = {"a": a != 0, "mode": mode != "fan_in",
-                       "nonlinearity": nonlinearity != "leaky_relu"}
+    kaiming_options = {
+        "a": a != 0,
+        "mode": mode != "fan_in",
+        "nonlinearity": nonlinearity != "leaky_relu",
+    }
     if not scheme.startswith("kaiming"):
         unused.extend(name for name, changed in kaiming_options.items() if changed)
     if scheme != "trunc_normal" and std != 0.02:
@@ -543,8 +563,9 @@ def _scheme_arguments(scheme, gain, a, mode, nonlinearity, std) -> dict:
 
 def _apply_plan(plan: _ParameterPlan, scheme_fill, arguments: dict, seed, threads):
     if plan.rule == "scheme":
-        scheme_fill(plan.tensor, **arguments, seed=seed, stream=plan.name,
-                    threads=threads)
+        scheme_fill(
+            plan.tensor, **arguments, seed=seed, stream=plan.name, threads=threads
+        )
         if plan.padding_idx is not None:
             with torch.no_grad():
                 plan.tensor[plan.padding_idx].zero_()
@@ -654,4 +675,3 @@ def init_module_(
     for plan in plans:
         _apply_plan(plan, _SCHEMES[scheme], arguments, seed, threads)
     return module
-
