@@ -63,10 +63,21 @@ void fill_view(const ArrayView& view, const FillSpec& spec, uint64_t first, int 
     return;
   }
   // The array object stays referenced by the caller for the whole call, so its buffer
-  // cannot be freed while other Python threads run; concurrent writes to the same
+  // cannot be freed while other Python threads run. Concurrent writes to the same
   // buffer from Python are a data race of the caller's making, as in NumPy.
-  py::gil_scoped_release release;
-  fill_array(spec, view, first, nthreads);
+  //
+  // The GIL is released and taken back by hand, not by py::gil_scoped_release: when
+  // the interpreter is finalizing, taking the GIL back ends a daemon thread by
+  // unwinding its stack, and that unwinding must not start in a destructor (which is
+  // noexcept) or the process aborts.
+  PyThreadState* state = PyEval_SaveThread();
+  try {
+    fill_array(spec, view, first, nthreads);
+  } catch (...) {
+    PyEval_RestoreThread(state);
+    throw;
+  }
+  PyEval_RestoreThread(state);
 }
 
 TruncatedNormalSpec truncation_of(const py::object& truncation) {
@@ -209,7 +220,11 @@ py::object xavier_fill(py::handle array, py::handle fan_in, py::handle fan_out,
       !exact_u64(stream.ptr(), &stream_value)) {
     return slow();
   }
-  if (!threads.is_none() && !exact_int(threads.ptr(), 1, &threads_value)) return slow();
+  // Thread counts above 4096 (MAX_THREADS in _checks.py) get their error there.
+  if (!threads.is_none() &&
+      (!exact_int(threads.ptr(), 1, &threads_value) || threads_value > 4096)) {
+    return slow();
+  }
 
   long long shape_fan_in = 0;
   long long shape_fan_out = 0;
@@ -240,12 +255,16 @@ py::object xavier_fill(py::handle array, py::handle fan_in, py::handle fan_out,
   const double fan_sum = static_cast<double>(fan_in_value + fan_out_value);
   const bool uniform = distribution == static_cast<int>(Distribution::kUniform);
   const double param = gain_value * std::sqrt((uniform ? 6.0 : 2.0) / fan_sum);
-  // A bound or std too large for the dtype gets its error from the checked path. Box-
-  // Muller radii stay below 8.6, the same margin as _dtypes.MAX_NORMAL_RADIUS.
-  const double largest = dtype_of(target) == DType::kFloat32
-                             ? static_cast<double>(std::numeric_limits<float>::max())
-                             : std::numeric_limits<double>::max();
+  // A bound or std too large or too small for the dtype gets its error from the
+  // checked path (_dtypes.check_parameter_fits). Box-Muller radii stay below 8.6.
+  const bool single = dtype_of(target) == DType::kFloat32;
+  const double largest = single ? static_cast<double>(std::numeric_limits<float>::max())
+                                : std::numeric_limits<double>::max();
+  const double smallest = single
+                              ? static_cast<double>(std::numeric_limits<float>::min())
+                              : std::numeric_limits<double>::min();
   if ((uniform ? param : param * 8.6) > largest) return slow();
+  if (param > 0.0 && param < smallest) return slow();
   FillSpec spec{};
   spec.distribution = uniform ? Distribution::kUniform : Distribution::kNormal;
   spec.dtype = dtype_of(target);

@@ -5,6 +5,7 @@ import threading
 
 import numpy as np
 import pytest
+from _support import run_python
 
 import fastxavier
 
@@ -117,3 +118,20 @@ def test_fill_in_forked_child():
     _, wait_status = os.waitpid(pid, 0)
     assert reported == b"\x00"
     assert os.waitstatus_to_exitcode(wait_status) == 0
+
+
+def test_exit_while_daemon_thread_fills():
+    # Interpreter shutdown ends a daemon thread that is inside a fill when it takes
+    # the GIL back; that must not abort the process.
+    code = (
+        "import threading, time, numpy as np, fastxavier\n"
+        "def fill_forever():\n"
+        "    w = np.empty((2048, 2048), np.float32)\n"
+        "    while True:\n"
+        "        fastxavier.uniform_(w, seed=0)\n"
+        "threading.Thread(target=fill_forever, daemon=True).start()\n"
+        "time.sleep(0.2)\n"
+    )
+    for _ in range(3):
+        result = run_python(code, {})
+        assert result.returncode == 0, result.stderr

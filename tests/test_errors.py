@@ -147,7 +147,7 @@ def test_threads_below_one(fill, threads):
         fill,
         fresh(),
         ValueError,
-        "threads=.*expected an integer >= 1",
+        "threads=.*expected an integer from 1 to 4096",
         seed=1,
         threads=threads,
     )
@@ -238,3 +238,62 @@ def test_invalid_thread_environment():
 def test_set_num_threads_rejects_zero():
     with pytest.raises(ValueError, match="threads=0 is invalid"):
         fastxavier.set_num_threads(0)
+
+
+@pytest.mark.parametrize(
+    "dtype,gain,fans", [(np.float32, 1e-40, (3, 3)), (np.float16, 1.0, (2**53, 1))]
+)
+def test_bound_too_small_for_dtype(fill, dtype, gain, fans):
+    array = fresh(dtype=dtype)
+    assert_rejected(
+        fill, array, ValueError, "too small for float", *fans, gain=gain, seed=1
+    )
+
+
+def test_failed_seedless_call_takes_no_stream(fill):
+    fastxavier.manual_seed(3)
+    with pytest.raises(ValueError):
+        fill(np.empty((4, 4), dtype=np.float16), gain=1e6)
+    after_error = fill(np.empty((4, 4)), 4, 4)
+    fastxavier.manual_seed(3)
+    first = fill(np.empty((4, 4)), 4, 4)
+    assert after_error.tobytes() == first.tobytes()
+
+
+@pytest.mark.parametrize("threads", [4097, 2**31, 2**63])
+def test_threads_above_limit(fill, threads):
+    assert_rejected(
+        fill,
+        fresh(),
+        ValueError,
+        "expected an integer from 1 to 4096",
+        seed=1,
+        threads=threads,
+    )
+
+
+def test_stream_name_not_utf8(fill):
+    assert_rejected(
+        fill, fresh(), ValueError, "stream name .* is invalid", seed=1, stream="\ud800"
+    )
+
+
+def test_stream_of_name_needs_str():
+    with pytest.raises(TypeError, match="expected a str"):
+        fastxavier.stream_of_name(5)
+
+
+@pytest.mark.parametrize(
+    "index,error,match",
+    [
+        ((Ellipsis, slice(2, 4)), TypeError, "expected a slice or an integer"),
+        ((None, slice(2, 4)), TypeError, "expected a slice or an integer"),
+        (slice(2, 4, 0), ValueError, "slice step 0"),
+    ],
+    ids=["ellipsis", "newaxis", "step_0"],
+)
+def test_bad_shard_index(fill, index, error, match):
+    array = fresh(shape=(2, 5))
+    assert_rejected(
+        fill, array, error, match, seed=1, global_shape=(10, 5), index=index
+    )

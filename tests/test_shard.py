@@ -121,3 +121,18 @@ def test_bad_shard_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         fastxavier.uniform_(shard, seed=1, **kwargs)
     assert np.array_equal(shard, before)
+
+
+@pytest.mark.parametrize("name", FILLS)
+def test_reference_past_2_63(name):
+    # Stream indices in the upper half of the 64-bit range, on both layers.
+    args = () if name == "trunc_normal_" else (1, 1)
+    kwargs = {
+        "seed": 21,
+        "stream": 3,
+        "global_shape": (2**64 - 1,),
+        "index": (slice(2**64 - 9, 2**64 - 1),),
+    }
+    shard = getattr(fastxavier, name)(np.empty(8), *args, **kwargs)
+    expected = getattr(reference, name)(np.empty(8), *args, **kwargs)
+    assert shard.tobytes() == expected.tobytes()

@@ -187,3 +187,32 @@ def test_interval_without_half_value():
     array = np.zeros(10, dtype=np.float16)
     with pytest.raises(ValueError, match="no float16 value lies in"):
         fastxavier.trunc_normal_(array, 1.0, 1.0, 1.0001, 1.0002, seed=1)
+
+
+@pytest.mark.parametrize(
+    "a,b",
+    [(-20.0, -19.0), (-31.0, -30.0), (-math.inf, -18.9), (19.0, 20.0), (30.0, 31.0)],
+    ids=["lower_19", "lower_30", "lower_open", "upper_19", "upper_30"],
+)
+def test_deep_tails_both_sides(a, b):
+    values = fastxavier.trunc_normal_(np.empty(200_000), 0.0, 1.0, a, b, seed=8)
+    # No pile-up on a bound, and the shape of the tail is right.
+    assert (values == b).mean() < 1e-4
+    assert (values == a).mean() < 1e-4
+    assert stats.kstest(values, stats.truncnorm(a, b).cdf).pvalue > 1e-6
+
+
+@pytest.mark.parametrize(
+    "dtype,kwargs,match",
+    [
+        (np.float16, {"std": 1e6, "a": -2e6, "b": 2e6}, "reach beyond float16"),
+        (np.float32, {"std": 1e300, "a": -math.inf, "b": math.inf}, "reach beyond"),
+        (np.float32, {"std": 1e-300, "a": -1.0, "b": 1.0}, "too small for float32"),
+    ],
+)
+def test_std_that_does_not_fit_dtype(dtype, kwargs, match):
+    array = np.arange(16, dtype=dtype)
+    before = array.copy()
+    with pytest.raises(ValueError, match=match):
+        fastxavier.trunc_normal_(array, 0.0, seed=1, **kwargs)
+    assert np.array_equal(array, before)

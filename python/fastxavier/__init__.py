@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from . import _core
 from ._api import bits_, normal_, stream_of_name, trunc_normal_, uniform_
-from ._checks import check_integer
+from ._checks import check_thread_count
 from ._family import (
     glorot_normal,
     glorot_normal_,
@@ -95,10 +95,7 @@ def get_num_threads() -> int:
 
 def set_num_threads(threads: int) -> None:
     """Set the default number of threads of later fills (an integer >= 1)."""
-    count = check_integer(threads, "threads")
-    if count < 1:
-        raise ValueError(f"threads={count} is invalid; expected an integer >= 1")
-    _core.set_num_threads(count)
+    _core.set_num_threads(check_thread_count(threads))
 
 
 # Fail at import, with the message of the dispatcher, if FASTXAVIER_ISA is invalid.

@@ -29,6 +29,7 @@ from ._checks import (
 )
 from ._dtypes import (
     check_parameter_fits,
+    check_truncation_fits,
     dtype_name,
     half_limit,
     inward_bounds,
@@ -62,8 +63,25 @@ class FillKey:
 
 def stream_of_name(name: str) -> int:
     """Return the stream of a parameter name: the first 8 bytes of the SHA-256 digest
-    of its UTF-8 encoding, read as a little-endian integer."""
-    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    of its UTF-8 encoding, read as a little-endian integer.
+
+    Raises
+    ------
+    TypeError
+        If `name` is not a str.
+    ValueError
+        If `name` cannot be encoded as UTF-8 (it contains a lone surrogate).
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name={name!r} has type {type(name).__name__}; expected a str")
+    try:
+        encoded = name.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError(
+            f"stream name {name!r} is invalid: {error.reason} at position "
+            f"{error.start}; expected text that UTF-8 can encode"
+        ) from None
+    digest = hashlib.sha256(encoded).digest()
     return int.from_bytes(digest[:8], "little")
 
 
@@ -144,6 +162,7 @@ def fill_normal(
 
 def truncation_constants(dtype, mean: float, std: float, lower: float, upper: float):
     """Return (Phi(alpha), Q(beta), span, lowest, highest) of a truncated normal."""
+    check_truncation_fits(dtype, mean, std, lower, upper)
     alpha = (lower - mean) / std
     beta = (upper - mean) / std
     p_low, q_high, span = _truncated.window(alpha, beta)
@@ -188,14 +207,27 @@ class XavierCall:
     fan_in: int
     fan_out: int
     gain: float
+    param: float  # the bound of a uniform, the std of a normal
     key: FillKey
     placement: Placement
 
 
 def prepare_xavier(
-    array, fan_in, fan_out, gain, seed, stream, threads, global_shape=None, index=None
+    array,
+    fan_in,
+    fan_out,
+    gain,
+    seed,
+    stream,
+    threads,
+    global_shape=None,
+    index=None,
+    distribution=_UNIFORM,
 ) -> Optional[XavierCall]:
-    """Check every argument of a Xavier fill; return None for an empty array."""
+    """Check every argument of a Xavier fill; return None for an empty array.
+
+    The stream of a seedless call is drawn last, so a call that raises takes none.
+    """
     check_float_array(array)
     gain = check_gain(gain)
     placement = placement_of(array, global_shape, index)
@@ -209,8 +241,14 @@ def prepare_xavier(
         return None
     fan_shape = placement.fan_shape if placement.fan_shape is not None else array.shape
     fan_in, fan_out = resolve_fans(fan_shape, fan_in, fan_out)
+    if distribution == _UNIFORM:
+        param = xavier_bound(gain, fan_in, fan_out)
+        check_parameter_fits(array.dtype, "uniform", param)
+    else:
+        param = xavier_std(gain, fan_in, fan_out)
+        check_parameter_fits(array.dtype, "normal", param)
     key = resolve_key(seed, stream, threads)
-    return XavierCall(fan_in, fan_out, gain, key, placement)
+    return XavierCall(fan_in, fan_out, gain, param, key, placement)
 
 
 def xavier_fill_checked(
@@ -227,17 +265,22 @@ def xavier_fill_checked(
 ):
     """Check every argument, then fill: the path of calls the C++ fast path declines."""
     call = prepare_xavier(
-        array, fan_in, fan_out, gain, seed, stream, threads, global_shape, index
+        array,
+        fan_in,
+        fan_out,
+        gain,
+        seed,
+        stream,
+        threads,
+        global_shape,
+        index,
+        distribution,
     )
     if call is None:
         return array
     if distribution == _UNIFORM:
-        bound = xavier_bound(call.gain, call.fan_in, call.fan_out)
-        check_parameter_fits(array.dtype, "uniform", bound)
-        return fill_uniform(array, bound, call.key, call.placement)
-    std = xavier_std(call.gain, call.fan_in, call.fan_out)
-    check_parameter_fits(array.dtype, "normal", std)
-    return fill_normal(array, std, call.key, call.placement)
+        return fill_uniform(array, call.param, call.key, call.placement)
+    return fill_normal(array, call.param, call.key, call.placement)
 
 
 def uniform_(
@@ -437,8 +480,17 @@ def trunc_normal_(
     if array.size == 0:
         check_threads(threads)
         return array
-    key = resolve_key(seed, stream, threads)
-    return fill_truncated_normal(array, mean, std, a, b, key, placement)
+    truncation = truncation_constants(array.dtype, mean, std, a, b)
+    key = resolve_key(seed, stream, threads)  # last: a call that raises takes no stream
+    return _run(
+        array,
+        _TRUNCATED_NORMAL,
+        key,
+        placement,
+        param=std,
+        mean=mean,
+        truncation=truncation,
+    )
 
 
 # ---- raw words -----------------------------------------------------------------------

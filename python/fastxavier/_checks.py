@@ -108,13 +108,22 @@ def check_positive(value: object, name: str) -> float:
     return number
 
 
+# The most threads one fill may use, as for FASTXAVIER_NUM_THREADS.
+MAX_THREADS = 4096
+
+
+def check_thread_count(value: object) -> int:
+    """Return a thread count in [1, MAX_THREADS]."""
+    threads = check_integer(value, "threads")
+    if not 1 <= threads <= MAX_THREADS:
+        raise ValueError(
+            f"threads={threads} is invalid; expected an integer from 1 to {MAX_THREADS}"
+        )
+    return threads
+
+
 def check_threads(value: object) -> int:
     """Return the thread count for the core: 0 means the default."""
     if value is None:
         return 0
-    threads = check_integer(value, "threads")
-    if threads < 1:
-        raise ValueError(
-            f"threads={threads} is invalid; expected an integer >= 1 or None"
-        )
-    return threads
+    return check_thread_count(value)

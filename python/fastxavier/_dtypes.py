@@ -117,14 +117,55 @@ def inward_bounds(dtype: np.dtype, lower: float, upper: float) -> tuple[float, f
 MAX_NORMAL_RADIUS = 8.6
 
 
+def smallest_normal(name: str) -> float:
+    """Return the dtype's smallest positive normal number."""
+    if name == "bfloat16":
+        return float(np.finfo(np.float32).tiny)
+    return float(np.finfo(name).tiny)
+
+
 def check_parameter_fits(dtype: np.dtype, distribution: str, value: float) -> None:
-    """Raise ValueError if a bound (uniform) or std (normal) would overflow dtype."""
+    """Raise ValueError if a bound (uniform) or std (normal) does not suit dtype.
+
+    Too large: values would overflow. Too small (but not 0, which fills zeros): values
+    would be subnormal or round to zero.
+    """
     name = dtype_name(dtype)
+    label = "bound" if distribution == "uniform" else "std"
     largest = _largest_finite(name)
     reach = value if distribution == "uniform" else value * MAX_NORMAL_RADIUS
     if reach > largest:
-        label = "bound" if distribution == "uniform" else "std"
         raise ValueError(
             f"the {distribution} {label} {value!r} is too large for {name}, whose "
             f"largest value is {largest!r}; lower the gain or use a wider dtype"
+        )
+    tiny = smallest_normal(name)
+    if 0.0 < value < tiny:
+        raise ValueError(
+            f"the {distribution} {label} {value!r} is too small for {name}, whose "
+            f"smallest normal value is {tiny!r}; raise the gain or use a wider dtype"
+        )
+
+
+def check_truncation_fits(dtype: np.dtype, mean: float, std: float, lower: float,
+                          upper: float) -> None:
+    """Raise ValueError if a truncated normal's values would not fit dtype.
+
+    The values that occur lie within 8.6 std of the mean and inside [lower, upper].
+    """
+    name = dtype_name(dtype)
+    tiny = smallest_normal(name)
+    if std < tiny:
+        raise ValueError(
+            f"std={std!r} is too small for {name}, whose smallest normal value is "
+            f"{tiny!r}; use a larger std or a wider dtype"
+        )
+    largest = _largest_finite(name)
+    low = max(lower, mean - MAX_NORMAL_RADIUS * std)
+    high = min(upper, mean + MAX_NORMAL_RADIUS * std)
+    if low < -largest or high > largest:
+        raise ValueError(
+            f"values of a normal with mean={mean!r} and std={std!r} in "
+            f"[{lower!r}, {upper!r}] reach beyond {name}'s largest value {largest!r}; "
+            "use a smaller std, tighter bounds or a wider dtype"
         )

@@ -69,11 +69,17 @@ def shard_placement(shard_shape: tuple[int, ...], global_shape, index) -> Placem
     selected: list[int] = []
     for d, entry in enumerate(_index_entries(index, len(shape))):
         if isinstance(entry, slice):
+            if entry.step == 0:
+                raise ValueError(f"index entry {entry!r} is invalid: slice step 0")
             start, stop, step = entry.indices(shape[d])
             selected.append(len(range(start, stop, step)))
             shard_steps.append(step * steps[d])
             first += start * steps[d]
             continue
+        if entry is None or entry is Ellipsis:
+            raise TypeError(
+                f"index entry {entry!r} is invalid; expected a slice or an integer"
+            )
         position = check_integer(entry, "index entry")
         if not -shape[d] <= position < shape[d]:
             raise ValueError(

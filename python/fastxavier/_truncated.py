@@ -62,22 +62,29 @@ def upper_tail(x: float) -> Decimal:
 def window(alpha: float, beta: float) -> tuple[float, float, float]:
     """Return (Phi(alpha), Q(beta), Phi(beta) - Phi(alpha)) as float64.
 
+    Each is formed from tail probabilities of the side it lies on, Phi(x) = Q(-x), so
+    an interval deep in either tail keeps all its digits.
+
     Raises
     ------
     ValueError
         If the interval holds too little probability for float64 (both ends more than
-        about 36 standard deviations out on the same side).
+        about 37 standard deviations out on the same side).
     """
     with localcontext() as context:
         context.prec = _DIGITS + 20
-        q_alpha = upper_tail(alpha)
-        q_beta = upper_tail(beta)
-        p_low = 1 - q_alpha
-        span = q_alpha - q_beta
+        p_low = upper_tail(-alpha)  # Phi(alpha)
+        q_high = upper_tail(beta)
+        if beta <= 0:
+            span = upper_tail(-beta) - p_low
+        elif alpha >= 0:
+            span = upper_tail(alpha) - q_high
+        else:
+            span = 1 - p_low - q_high
     if float(span) < _MIN_SPAN:
         raise ValueError(
             f"the truncation interval [{alpha!r}, {beta!r}], in standard deviations "
             "from the mean, has a probability below 1e-290, which float64 cannot "
-            "sample; move a or b closer to the mean"
+            "sample; move a or b closer to the mean, or widen the interval"
         )
-    return float(p_low), float(q_beta), float(span)
+    return float(p_low), float(q_high), float(span)

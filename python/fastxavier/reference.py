@@ -593,10 +593,12 @@ def stream_indices(array: np.ndarray, placement) -> np.ndarray:
     """Return the stream index of every element of `array`, in C order."""
     if placement.index_strides is None:
         return _range(placement.first, array.size)
-    grids = np.indices(array.shape, dtype=np.int64).reshape(array.ndim, -1)
-    steps = np.array(placement.index_strides, dtype=np.int64).reshape(-1, 1)
-    offsets = (grids * steps).sum(axis=0) if array.ndim else np.zeros(1, np.int64)
-    return (offsets + placement.first).astype(U64)
+    # uint64 arithmetic wraps like the kernel's: negative steps become their two's
+    # complement, and every element's final index lies in [0, 2^64).
+    grids = np.indices(array.shape, dtype=np.int64).reshape(array.ndim, -1).astype(U64)
+    steps = np.array(placement.index_strides, dtype=np.int64).astype(U64).reshape(-1, 1)
+    offsets = (grids * steps).sum(axis=0, dtype=U64) if array.ndim else np.zeros(1, U64)
+    return offsets + U64(placement.first)
 
 
 def _write(array: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -627,8 +629,7 @@ def uniform_(
     )
     if call is None:
         return array
-    bound = _api.xavier_bound(call.gain, call.fan_in, call.fan_out)
-    _api.check_parameter_fits(array.dtype, "uniform", bound)
+    bound = call.param
     indices = stream_indices(array, call.placement)
     return _write(
         array, uniform_at(array.dtype, bound, call.key.seed, call.key.stream, indices)
@@ -649,12 +650,20 @@ def normal_(
 ):
     """Reference of :func:`fastxavier.normal_`: same checks, same values."""
     call = _api.prepare_xavier(
-        array, fan_in, fan_out, gain, seed, stream, threads, global_shape, index
+        array,
+        fan_in,
+        fan_out,
+        gain,
+        seed,
+        stream,
+        threads,
+        global_shape,
+        index,
+        _api._NORMAL,
     )
     if call is None:
         return array
-    std = _api.xavier_std(call.gain, call.fan_in, call.fan_out)
-    _api.check_parameter_fits(array.dtype, "normal", std)
+    std = call.param
     indices = stream_indices(array, call.placement)
     return _write(
         array, normal_at(array.dtype, std, call.key.seed, call.key.stream, indices)
