@@ -460,6 +460,8 @@ def format_report(result: JobResult) -> str:
         "buffers.",
         f"Above 1, fastxavier ({_threads_text(result.threads)}) draws Xavier values "
         "faster than NumPy (1 thread) writes 0.5.",
+        "max std deviation: the largest relative difference between a weight's "
+        "sample std and its expected std.",
     ]
     return "\n".join(lines)
 
