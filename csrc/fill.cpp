@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "dispatch.hpp"
@@ -36,6 +37,7 @@ struct RowLayout {
   ptrdiff_t row_length = 1;
   ptrdiff_t row_stride = 0;
   int64_t row_index_stride = 1;
+  size_t itemsize = 0;
 };
 
 std::vector<int64_t> c_order_index_strides(const std::vector<ptrdiff_t>& shape) {
@@ -75,6 +77,7 @@ RowLayout collapse(const ArrayView& array) {
   }
 
   RowLayout layout;
+  layout.itemsize = array.itemsize;
   if (shape.empty()) {
     layout.row_stride = static_cast<ptrdiff_t>(array.itemsize);
     return layout;
@@ -110,15 +113,83 @@ RowStart row_start(const RowLayout& layout, char* data, uint64_t row) {
   return {data + offset, index};
 }
 
+// Bytes of a tile of rows filled together when rows are adjacent in memory: it stays
+// in L2 cache.
+constexpr size_t kTileBytes = 256 * 1024;
+// Each column of a tile writes this many contiguous bytes: whole cache lines, and few
+// enough visits to each page of the destination that TLB misses stay rare.
+constexpr size_t kTileRowBytes = 1024;
+
+// True when consecutive rows lie next to each other in memory while a row itself is
+// strided: an F-ordered or transposed array. Writing such rows one at a time would
+// touch a different cache line per element.
+bool rows_are_adjacent(const RowLayout& layout) {
+  return layout.row_index_stride == 1 && !layout.outer_shape.empty() &&
+         layout.outer_strides.back() == static_cast<ptrdiff_t>(layout.itemsize) &&
+         layout.row_stride != static_cast<ptrdiff_t>(layout.itemsize);
+}
+
+// Rows that one tile can take starting at `row`: they must stay within the last outer
+// dimension, so that they remain adjacent in memory.
+uint64_t tile_rows(const RowLayout& layout, uint64_t row) {
+  const uint64_t wanted = kTileRowBytes / layout.itemsize;
+  const uint64_t extent = static_cast<uint64_t>(layout.outer_shape.back());
+  return std::min(wanted, extent - row % extent);
+}
+
+// Fills `rows` whole adjacent rows starting at `row`: each block of columns is computed
+// row by row into a tile in cache, then written column by column, so every column
+// writes one run of rows * itemsize contiguous bytes.
+void fill_tile(const FillSpec& spec, const KernelPath& path, const RowLayout& layout,
+               char* data, uint64_t first, uint64_t row, uint64_t rows) {
+  thread_local std::vector<unsigned char> buffer(kTileBytes);
+  unsigned char* tile = buffer.data();
+  const size_t itemsize = layout.itemsize;
+  const uint64_t row_length = static_cast<uint64_t>(layout.row_length);
+  const uint64_t columns_per_tile = kTileBytes / (rows * itemsize);
+  const RowStart start = row_start(layout, data, row);
+  const int64_t row_index_step = layout.outer_index_strides.back();
+
+  for (uint64_t column = 0; column < row_length; column += columns_per_tile) {
+    const uint64_t columns = std::min(columns_per_tile, row_length - column);
+    for (uint64_t r = 0; r < rows; ++r) {
+      const uint64_t index = first + static_cast<uint64_t>(start.index) +
+                             r * static_cast<uint64_t>(row_index_step) + column;
+      path.fill_row(spec, index, columns,
+                    reinterpret_cast<char*>(tile + r * columns * itemsize),
+                    static_cast<ptrdiff_t>(itemsize), false);
+    }
+    for (uint64_t c = 0; c < columns; ++c) {
+      char* dst =
+          start.address + static_cast<ptrdiff_t>(column + c) * layout.row_stride;
+      for (uint64_t r = 0; r < rows; ++r) {
+        std::memcpy(dst + r * itemsize, tile + (r * columns + c) * itemsize, itemsize);
+      }
+    }
+  }
+}
+
 // Writes the array's elements [begin, end), counted in C order of the array.
 void fill_share(const FillSpec& spec, const KernelPath& path, const RowLayout& layout,
                 char* data, uint64_t first, uint64_t begin, uint64_t end,
                 bool streaming) {
   const uint64_t row_length = static_cast<uint64_t>(layout.row_length);
+  const bool adjacent_rows = rows_are_adjacent(layout);
   uint64_t position = begin;
   while (position < end) {
     const uint64_t row = position / row_length;
     const uint64_t column = position % row_length;
+
+    if (adjacent_rows && column == 0) {
+      const uint64_t rows =
+          std::min(tile_rows(layout, row), (end - position) / row_length);
+      if (rows > 1) {
+        fill_tile(spec, path, layout, data, first, row, rows);
+        position += rows * row_length;
+        continue;
+      }
+    }
+
     const uint64_t count = std::min(end - position, row_length - column);
     const RowStart start = row_start(layout, data, row);
     char* dst = start.address + static_cast<ptrdiff_t>(column) * layout.row_stride;
