@@ -341,10 +341,12 @@ def uniform_(
         If `array` is not an ndarray of a floating dtype above, or an argument has the
         wrong type.
     ValueError
-        If `array` is read-only or byte-swapped, a fan is below 1, `gain` is
-        negative or not finite, `seed` or `stream` is outside [0, 2**64), `threads`
-        is below 1, fans are omitted for fewer than 2 dimensions, or `index` does not
-        select the shape of `array` from `global_shape`. The array is not modified.
+        If `array` is read-only or byte-swapped, a fan is below 1, or `gain` is
+        negative or not finite. If `seed` or `stream` is outside [0, 2**64), or
+        `threads` outside [1, 4096]. If fans are omitted for fewer than 2 dimensions,
+        or `index` does not select the shape of `array` from `global_shape`. If the
+        bound or std is too large or too small (but not 0) for the dtype. The array
+        is not modified.
 
     Examples
     --------
@@ -445,9 +447,10 @@ def trunc_normal_(
 
     As ``torch.nn.init.trunc_normal_``: `a` and `b` are absolute bounds, not multiples
     of `std`. Each element inverts the normal CDF at a uniform restricted to the
-    interval (one Philox word per element, two for float64), so every value is finite
-    and inside [a, b], with the right shape even when std is tiny beside the interval or
-    the interval is a far tail (a few standard deviations up to about 36).
+    interval (one Philox word per element, two for float64). So every value is finite
+    and inside [a, b]. The distribution keeps its shape even when std is tiny beside
+    the interval, or when the interval is a far tail on either side (up to about 37
+    standard deviations out).
 
     Parameters
     ----------

@@ -108,7 +108,7 @@ def check_positive(value: object, name: str) -> float:
     return number
 
 
-# The most threads one fill may use, as for FASTXAVIER_NUM_THREADS.
+# Maximum thread count of one fill, the same as for FASTXAVIER_NUM_THREADS.
 MAX_THREADS = 4096
 
 

@@ -147,8 +147,9 @@ def check_parameter_fits(dtype: np.dtype, distribution: str, value: float) -> No
         )
 
 
-def check_truncation_fits(dtype: np.dtype, mean: float, std: float, lower: float,
-                          upper: float) -> None:
+def check_truncation_fits(
+    dtype: np.dtype, mean: float, std: float, lower: float, upper: float
+) -> None:
     """Raise ValueError if a truncated normal's values would not fit dtype.
 
     The values that occur lie within 8.6 std of the mean and inside [lower, upper].

@@ -1,4 +1,4 @@
-"""Where an array's elements sit in the stream: whole arrays and shards of a larger one.
+"""Stream positions of an array's elements: whole arrays and shards of a larger one.
 
 A shard fill writes into `array` exactly the values that a fill of an array of
 `global_shape` would hold at `global_array[index]`. Element (i_0, ..., i_n) of the shard

@@ -68,7 +68,7 @@ def window(alpha: float, beta: float) -> tuple[float, float, float]:
     Raises
     ------
     ValueError
-        If the interval holds too little probability for float64 (both ends more than
+        If the interval has too little probability for float64 (both ends more than
         about 37 standard deviations out on the same side).
     """
     with localcontext() as context:
