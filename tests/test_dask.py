@@ -7,9 +7,11 @@ whole module and close it in the fixture's finalizer.
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 import pytest
+from _support import run_python
 
 import fastxavier
 
@@ -310,15 +312,51 @@ def test_missing_seed_raises_type_error():
 @pytest.mark.parametrize(
     ("dtype", "error", "message"),
     [
-        ("int32", TypeError, "dtype='int32' is invalid; expected one of float16"),
-        ("complex64", TypeError, "dtype='complex64' is invalid"),
-        ("no-such-dtype", TypeError, "dtype='no-such-dtype' is invalid"),
-        (">f8", ValueError, "dtype='>f8' has non-native byte order"),
+        (
+            "int32",
+            TypeError,
+            "dtype=int32 is not supported; expected one of float16, bfloat16, "
+            "float32, float64",
+        ),
+        ("complex64", TypeError, "dtype=complex64 is not supported"),
+        ("no-such-dtype", TypeError, "dtype='no-such-dtype' is not a NumPy dtype"),
+        (
+            ">f8",
+            ValueError,
+            "dtype='>f8' has non-native byte order; expected one of float16, "
+            "bfloat16, float32, float64 in native byte order",
+        ),
     ],
 )
 def test_invalid_dtype_raises(dtype, error, message):
     with pytest.raises(error, match=message):
         fxd.uniform(SHAPE, 32, seed=1, dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", ["int32", ">f4", "no-such-dtype"])
+def test_invalid_dtype_message_equals_allocating_form(dtype):
+    with pytest.raises((TypeError, ValueError)) as lazy:
+        fxd.glorot_uniform(SHAPE, 32, seed=1, dtype=dtype)
+    with pytest.raises((TypeError, ValueError)) as eager:
+        fastxavier.glorot_uniform(SHAPE, dtype, seed=1)
+
+    assert type(lazy.value) is type(eager.value)
+    assert str(lazy.value) == str(eager.value)
+
+
+def test_dtype_none_is_float32():
+    assert fxd.uniform(SHAPE, 32, seed=1, dtype=None).dtype == np.float32
+
+
+def test_missing_ml_dtypes_raises_import_error(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ml_dtypes", None)  # makes `import` fail
+
+    with pytest.raises(ImportError, match="`pip install ml_dtypes`") as lazy:
+        fxd.uniform(SHAPE, 32, seed=1, dtype="bfloat16")
+    with pytest.raises(ImportError) as eager:
+        fastxavier.glorot_uniform(SHAPE, "bfloat16", seed=1)
+
+    assert str(lazy.value) == str(eager.value)
 
 
 @pytest.mark.parametrize(
@@ -327,11 +365,47 @@ def test_invalid_dtype_raises(dtype, error, message):
         ((10, -1), ValueError, "shape=\\(10, -1\\) has a negative extent"),
         ("10x10", TypeError, "shape='10x10' is invalid"),
         ((10, 2.5), TypeError, "shape=\\(10, 2.5\\) is invalid"),
+        (
+            (2**40, 2**40),
+            ValueError,
+            "shape=\\(1099511627776, 1099511627776\\) has "
+            "1208925819614629174706176 elements, more than 2\\*\\*64, the length of "
+            "a stream",
+        ),
+        (
+            (2**32, 2**32 + 1),
+            ValueError,
+            "shape=\\(4294967296, 4294967297\\) has .* elements, more than 2",
+        ),
+        (
+            (0, 2**70),
+            ValueError,
+            "shape=\\(0, 1180591620717411303424\\) has an extent above "
+            "9223372036854775807",
+        ),
+        ((1,) * 70, ValueError, "shape=\\(1, 1, .*\\) is invalid: .*dimension"),
     ],
 )
 def test_invalid_shape_raises(shape, error, message):
-    with pytest.raises(error, match=message):
-        fxd.uniform(shape, 4, seed=1)
+    with pytest.raises(error, match=message) as raised:
+        fxd.uniform(shape, 4, 1, 1, seed=1)
+    assert "global_shape" not in str(raised.value)
+
+
+def test_missing_dask_message_names_source_install():
+    code = """
+import sys
+sys.modules["dask"] = None
+try:
+    import fastxavier.dask
+except ImportError as error:
+    print(error)
+"""
+    result = run_python(code, {})
+
+    assert result.returncode == 0, result.stderr
+    assert '`pip install ".[dask]"`' in result.stdout
+    assert "fastxavier[dask]" not in result.stdout
 
 
 def test_integer_shape_is_one_dimensional():

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from _support import run_python
 
 import fastxavier
 from fastxavier import reference
@@ -297,3 +298,19 @@ def test_bad_shard_index(fill, index, error, match):
     assert_rejected(
         fill, array, error, match, seed=1, global_shape=(10, 5), index=index
     )
+
+
+def test_invalid_thread_environment_takes_no_stream():
+    code = (
+        "import os, numpy as np, fastxavier\n"
+        "fastxavier.manual_seed(3)\n"
+        "os.environ['FASTXAVIER_NUM_THREADS'] = 'zero'\n"
+        "try:\n"
+        "    fastxavier.uniform_(np.empty((4, 4)))\n"
+        "except ValueError:\n"
+        "    pass\n"
+        "print(fastxavier.default_generator().get_state()['next_stream'])\n"
+    )
+    result = run_python(code, {})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0"

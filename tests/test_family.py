@@ -13,6 +13,7 @@ import sys
 import ml_dtypes
 import numpy as np
 import pytest
+from _support import run_python
 from scipy import stats
 
 import fastxavier
@@ -530,13 +531,13 @@ BAD_ARGUMENTS = [
         "variance_scaling_",
         {**VS, "scale": 1e-320},
         ValueError,
-        "bound of .*, which is not a positive finite float32 value",
+        "bound of .*, below 1.17549435.*e-38, the smallest normal float32 value",
     ),
     (
         "variance_scaling_",
         {**VS, "scale": 1e300},
         ValueError,
-        "not a positive finite float32 value",
+        "bound of .*, beyond 3.40282346.*e\\+38, the largest float32 value",
     ),
     # shared arguments
     ("glorot_normal_", {"fan_in": 0}, ValueError, "fan_in=0 is invalid"),
@@ -604,7 +605,8 @@ def test_half_dtype_overflow_rejected():
         fastxavier.variance_scaling_,
         array,
         ValueError,
-        "std of 100000.0, which is not a positive finite float16 value",
+        "normal std of 100000.0, whose values reach 860000.0, beyond 65504.0, the "
+        "largest float16 value",
         scale=4e10,
         mode="fan_in",
         distribution="normal",
@@ -612,11 +614,137 @@ def test_half_dtype_overflow_rejected():
     )
 
 
+# (name, keyword arguments, expected message) of family fills on a (4, 4) float16
+# array whose bound or std the dtype cannot hold. fan_in = 4 for every shape rule.
+PARAMETER_OUT_OF_RANGE = [
+    (
+        "kaiming_uniform_",
+        {"a": 1e6},
+        "uniform bound of 1.22.*e-06, below 6.103515625e-05, the smallest normal "
+        "float16 value",
+    ),
+    ("kaiming_normal_", {"a": 1e6}, "normal std of .*, below 6.103515625e-05"),
+    ("he_uniform_", {"fan_in": 2**40}, "uniform bound of .*, below 6.103515625e-05"),
+    (
+        "lecun_normal_",
+        {"fan_in": 2**40},
+        "truncated_normal std of .*, below 6.103515625e-05",
+    ),
+    # std = 8000 fits float16, but an untruncated normal reaches 8.6 std = 68800.
+    (
+        "variance_scaling_",
+        {"scale": 2.56e8, "mode": "fan_in", "distribution": "normal"},
+        "normal std of 8000.0, whose values reach 68800.0, beyond 65504.0",
+    ),
+    # std = 40000 fits float16, but the truncated values reach 2 std = 80000.
+    (
+        "variance_scaling_",
+        {
+            "scale": 4 * (40000 * _family.TRUNCATED_STD_AT_2) ** 2,
+            "mode": "fan_in",
+            "distribution": "truncated_normal",
+        },
+        "truncated_normal std of 40000.0.*, whose values reach 80000.0.*, beyond "
+        "65504.0",
+    ),
+    (
+        "variance_scaling_",
+        {"scale": 1e12, "mode": "fan_in", "distribution": "uniform"},
+        "uniform bound of 866025.4037844386, beyond 65504.0, the largest float16",
+    ),
+]
+
+
+@pytest.mark.parametrize("module", [fastxavier, reference], ids=["kernel", "reference"])
+@pytest.mark.parametrize("name,kwargs,match", PARAMETER_OUT_OF_RANGE)
+def test_parameter_out_of_dtype_range(module, name, kwargs, match):
+    fastxavier.manual_seed(41)
+    array = fresh((4, 4), np.float16)
+
+    assert_rejected(getattr(module, name), array, ValueError, match, **kwargs)
+
+    assert fastxavier.default_generator().get_state()["next_stream"] == 0
+
+
+def test_bound_near_smallest_normal():
+    # he_uniform_'s bound sqrt(6 / fan_in) equals 2**-14, float16's smallest normal
+    # number, at fan_in = 6 * 2**28.
+    boundary = 6 * 2**28
+    array = fastxavier.he_uniform_(
+        np.zeros((4, 4), dtype=np.float16), fan_in=boundary - 1000, seed=1
+    )
+    assert np.all(np.isfinite(array))
+    assert np.any(array != 0)
+
+    with pytest.raises(ValueError, match="below 6.103515625e-05"):
+        fastxavier.he_uniform_(
+            np.zeros((4, 4), dtype=np.float16), fan_in=boundary + 1000, seed=1
+        )
+
+
+def test_seedless_fill_with_invalid_thread_environment():
+    # In a new interpreter, because the test suite calls set_num_threads, after which
+    # the variable is not read.
+    code = """
+import numpy as np, fastxavier
+fastxavier.manual_seed(3)
+calls = [
+    lambda: fastxavier.kaiming_uniform_(np.empty((4, 4))),
+    lambda: fastxavier.variance_scaling_(np.empty((4, 4)), 1.0, "fan_in", "normal"),
+    lambda: fastxavier.he_normal_(np.empty((4, 4))),
+    lambda: fastxavier.glorot_uniform((4, 4)),
+]
+for call in calls:
+    try:
+        call()
+    except ValueError as error:
+        assert "FASTXAVIER_NUM_THREADS='bogus' is invalid" in str(error), error
+    else:
+        raise AssertionError("no ValueError")
+print(fastxavier.default_generator().get_state()["next_stream"])
+"""
+    result = run_python(code, {"FASTXAVIER_NUM_THREADS": "bogus"})
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0"
+
+
 @pytest.mark.parametrize("module", [fastxavier, reference], ids=["kernel", "reference"])
 @pytest.mark.parametrize(
     "shape,dtype,error,match",
     [
-        ((3, 4), np.int32, TypeError, "dtype=int32 is not supported"),
+        (
+            (3, 4),
+            np.int32,
+            TypeError,
+            "dtype=int32 is not supported; expected one of float16, bfloat16, "
+            "float32, float64$",
+        ),
+        (
+            (4, 5),
+            ">f4",
+            ValueError,
+            "dtype='>f4' has non-native byte order; expected one of float16, "
+            "bfloat16, float32, float64 in native byte order, such as '<f4'",
+        ),
+        (
+            (4, 5),
+            np.dtype(">f8"),
+            ValueError,
+            "dtype='>f8' has non-native byte order",
+        ),
+        (
+            (2**40, 2**40),
+            np.float32,
+            ValueError,
+            r"shape=\(1099511627776, 1099511627776\) is invalid: array is too big",
+        ),
+        (
+            (1,) * 70,
+            np.float32,
+            ValueError,
+            r"shape=\(1, 1, .*\) is invalid: .*dimension",
+        ),
         ((3, 4), "float8", TypeError, "dtype='float8' is not a NumPy dtype"),
         ((3, 4), np.complex64, TypeError, "dtype=complex64 is not supported"),
         ((3, -4), np.float32, ValueError, "negative extent"),
@@ -631,5 +759,12 @@ def test_allocating_bad_arguments(module, shape, dtype, error, match):
 
 def test_bfloat16_without_ml_dtypes(monkeypatch):
     monkeypatch.setitem(sys.modules, "ml_dtypes", None)  # makes `import` fail
-    with pytest.raises(ImportError, match="pip install ml_dtypes"):
+    with pytest.raises(ImportError, match="`pip install ml_dtypes`"):
         fastxavier.he_uniform((3, 4), "bfloat16", seed=1)
+
+
+def test_allocating_bad_dtype_takes_no_stream():
+    fastxavier.manual_seed(5)
+    with pytest.raises(ValueError, match="dtype='>f4'"):
+        fastxavier.glorot_uniform((4, 5), ">f4")
+    assert fastxavier.default_generator().get_state()["next_stream"] == 0

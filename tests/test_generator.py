@@ -8,6 +8,7 @@ import threading
 
 import numpy as np
 import pytest
+from _support import run_python
 
 import fastxavier
 from fastxavier import _generator
@@ -181,6 +182,100 @@ def test_rejected_call_takes_no_stream():
     assert state(generator)["next_stream"] == 0
 
 
+# Calls that raise ValueError in a check that needs the array's dtype or values.
+FAILING_CALLS = {
+    "uniform_ bound too large": lambda g: g.uniform_(
+        np.empty((4, 4), np.float16), gain=1e6
+    ),
+    "uniform_ bound too small": lambda g: g.uniform_(
+        np.empty((4, 4), np.float16), gain=1e-30
+    ),
+    "normal_ values too large": lambda g: g.normal_(
+        np.empty((4, 4), np.float16), gain=1e5
+    ),
+    "trunc_normal_ far tail": lambda g: g.trunc_normal_(np.empty(4), 0, 1, 40, 50),
+    "trunc_normal_ no dtype value": lambda g: g.trunc_normal_(
+        np.empty(4, np.float16), 0, 1, 1.0001, 1.0002
+    ),
+    "trunc_normal_ std too small": lambda g: g.trunc_normal_(
+        np.empty(4, np.float16), 0, 1e-30, -1, 1
+    ),
+    "kaiming_uniform_ bound too small": lambda g: g.kaiming_uniform_(
+        np.empty((4, 4), np.float16), a=1e6
+    ),
+    "kaiming_normal_ std too small": lambda g: g.kaiming_normal_(
+        np.empty((4, 4), np.float16), a=1e6
+    ),
+    "variance_scaling_ bound too large": lambda g: g.variance_scaling_(
+        np.empty((4, 4), np.float16), 1e12, "fan_in", "uniform"
+    ),
+    "variance_scaling_ normal too large": lambda g: g.variance_scaling_(
+        np.empty((4, 4), np.float16), 2.56e8, "fan_in", "normal"
+    ),
+    "he_normal_ std too small": lambda g: g.he_normal_(
+        np.empty((4, 4), np.float16), fan_in=2**40
+    ),
+    "lecun_uniform_ bound too small": lambda g: g.lecun_uniform_(
+        np.empty(4, np.float16), fan_in=2**40
+    ),
+    "glorot_normal_ std too small": lambda g: g.glorot_normal_(
+        np.empty((4, 4), np.float16), fan_in=2**40, fan_out=2**40
+    ),
+    "variance_scaling too small": lambda g: g.variance_scaling(
+        (4, 4), 1e-30, "fan_in", "uniform", "float16"
+    ),
+    "glorot_uniform non-native dtype": lambda g: g.glorot_uniform((4, 5), ">f4"),
+    "he_uniform too small": lambda g: g.he_uniform((4, 4), "float16", fan_in=2**40),
+    "bits_ start out of range": lambda g: g.bits_(
+        np.empty(4, np.uint32), start=4 * 2**64
+    ),
+}
+
+
+@pytest.mark.parametrize("call_name", list(FAILING_CALLS))
+def test_failing_check_takes_no_stream(call_name):
+    generator = fastxavier.Generator(11)
+
+    with pytest.raises(ValueError):
+        FAILING_CALLS[call_name](generator)
+
+    assert state(generator)["next_stream"] == 0
+
+
+def test_invalid_thread_environment_takes_no_stream():
+    # In a new interpreter, because the test suite calls set_num_threads, after which
+    # the variable is not read.
+    code = """
+import numpy as np, fastxavier
+generator = fastxavier.Generator(11)
+calls = [
+    lambda: generator.uniform_(np.empty((4, 4))),
+    lambda: generator.normal_(np.empty((4, 4))),
+    lambda: generator.trunc_normal_(np.empty(4)),
+    lambda: generator.kaiming_uniform_(np.empty((4, 4))),
+    lambda: generator.he_normal_(np.empty((4, 4))),
+    lambda: generator.glorot_uniform((4, 4)),
+    lambda: generator.bits_(np.empty(4, np.uint32)),
+]
+for call in calls:
+    try:
+        call()
+    except ValueError as error:
+        assert "FASTXAVIER_NUM_THREADS='bogus' is invalid" in str(error), error
+    else:
+        raise AssertionError("no ValueError")
+    assert generator.get_state()["next_stream"] == 0, generator.get_state()
+# threads= overrides the variable, so these calls fill and take streams.
+generator.uniform_(np.empty((4, 4)), threads=1)
+generator.bits_(np.empty(4, np.uint32), threads=1)
+print(generator.get_state()["next_stream"])
+"""
+    result = run_python(code, {"FASTXAVIER_NUM_THREADS": "bogus"})
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "2"
+
+
 def test_empty_array_takes_no_stream():
     generator = fastxavier.Generator(4)
     generator.uniform_(np.empty((0, 3)))
@@ -310,9 +405,36 @@ def test_spawn_zero_and_bad_counts():
     with pytest.raises(TypeError, match="n=2.0"):
         generator.spawn(2.0)
     generator.set_state({"seed": 1, "next_stream": 0, "spawn_count": 2**64 - 1})
-    with pytest.raises(ValueError, match="passes 2\\*\\*64"):
+    with pytest.raises(ValueError, match="past 2\\*\\*64 - 1"):
         generator.spawn(2)
     assert state(generator)["spawn_count"] == 2**64 - 1
+
+
+def test_spawn_past_limit_raises():
+    generator = fastxavier.Generator(0)
+    generator.set_state({"seed": 1, "next_stream": 0, "spawn_count": 2**64 - 1})
+
+    with pytest.raises(ValueError, match=r"n=1 is too large.*expected n <= 0$"):
+        generator.spawn(1)
+
+    assert state(generator)["spawn_count"] == 2**64 - 1
+    assert pickle.loads(pickle.dumps(generator)).get_state() == state(generator)
+    assert generator.spawn(0) == []
+
+
+def test_spawn_up_to_limit_stays_picklable():
+    generator = fastxavier.Generator(0)
+    generator.set_state({"seed": 1, "next_stream": 0, "spawn_count": 2**64 - 3})
+
+    children = generator.spawn(2)
+
+    assert [child.seed for child in children] == [
+        _generator.child_seed(1, 2**64 - 3),
+        _generator.child_seed(1, 2**64 - 2),
+    ]
+    assert state(generator)["spawn_count"] == 2**64 - 1
+    copied = pickle.loads(pickle.dumps(generator))
+    assert copied.get_state() == state(generator)
 
 
 # ---- state ---------------------------------------------------------------------------

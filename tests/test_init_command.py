@@ -447,6 +447,15 @@ def test_sigint_exits_130_promptly(tmp_path):
             "invalid shape '4x0'; expected every extent >= 1",
         ),
         (
+            ["--shape", "4294967296x4294967297", "--seed", "1", "--out", "w.npy"],
+            "argument --shape: invalid shape '4294967296x4294967297'; it has "
+            "18446744078004518912 elements, more than 2**64, the length of a stream",
+        ),
+        (
+            ["--shape", "x".join(["1"] * 70), "--seed", "1", "--out", "w.npy"],
+            "argument --shape: invalid shape '1x1x1",
+        ),
+        (
             ["--shape", "4x4", "--seed", "1", "--out", "w.npy", "--dtype", "int8"],
             "argument --dtype: invalid choice: 'int8'",
         ),
@@ -555,6 +564,7 @@ def test_invalid_options_exit_2(tmp_path, monkeypatch, capsys, arguments, messag
     error = capsys.readouterr().err
     assert "fastxavier init: error:" in error
     assert message in error
+    assert "global_shape" not in error
     assert os.listdir(tmp_path) == []
 
 

@@ -897,6 +897,70 @@ def test_module_bad_option_rejected(options, match):
     assert all(torch.isnan(p).all() for p in model.parameters()), "nothing is written"
 
 
+@pytest.mark.parametrize(
+    "options, match",
+    [
+        ({"prefix": 3}, "prefix=3 has type int; expected a str"),
+        ({"prefix": None}, "prefix=None has type NoneType; expected a str"),
+        ({"scheme": 1}, "scheme=1 has type int; expected a str"),
+        ({"scheme": ["xavier_uniform"]}, "scheme=\\['xavier_uniform'\\] has type list"),
+        ({"bias": None}, "bias=None has type NoneType; expected a str"),
+        ({"mode": 0}, "mode=0 has type int; expected a str"),
+        ({"nonlinearity": torch.relu}, "nonlinearity=.* expected a str"),
+        ({"gain": "2"}, "gain='2' has type str; expected a real number"),
+        ({"a": None}, "a=None has type NoneType; expected a real number"),
+        ({"std": True}, "std=True has type bool; expected a real number"),
+        ({"threads": 1.5}, "threads=1.5 has type float; expected an integer"),
+        ({"seed": "1"}, "seed='1' has type str; expected an integer"),
+    ],
+)
+def test_module_option_wrong_type_rejected(options, match):
+    model = poison(SmallCNN())
+    kwargs = {"seed": 1, **options}
+
+    with pytest.raises(TypeError, match=match):
+        ft.init_module_(model, **kwargs)
+
+    assert all(torch.isnan(p).all() for p in model.parameters()), "nothing is written"
+
+
+def test_module_fill_error_writes_nothing():
+    # Linear(4, 4) gets bound 1e6 * sqrt(6 / 8), which float16 cannot hold. The
+    # float32 layer before it is checked and would fill, but nothing is written.
+    model = poison(torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.Linear(4, 4)))
+    model[1].half()
+
+    with pytest.raises(
+        ValueError, match="parameter '1.weight': .*too large for float16"
+    ):
+        ft.init_module_(model, seed=1, gain=1e6)
+
+    assert all(torch.isnan(p).all() for p in model.parameters()), "nothing is written"
+
+
+@pytest.mark.filterwarnings("ignore:Initializing zero-element tensors is a no-op")
+def test_module_empty_parameter_accepted():
+    model = torch.nn.Linear(0, 4)  # its own initialization warns
+    assert ft.init_module_(model, seed=1) is model
+    assert torch.equal(model.bias, torch.zeros(4))
+
+
+def test_missing_torch_message_names_cpu_build():
+    code = """
+import sys
+sys.modules["torch"] = None
+try:
+    import fastxavier.torch
+except ImportError as error:
+    print(error)
+"""
+    result = run_python(code, {})
+
+    assert result.returncode == 0, result.stderr
+    assert "pip install torch==2.13.0 --index-url" in result.stdout
+    assert "https://download.pytorch.org/whl/cpu" in result.stdout
+
+
 def test_module_wrong_type_rejected():
     with pytest.raises(TypeError, match="torch.nn.Module, got Tensor"):
         ft.init_module_(torch.empty(3, 3), seed=1)

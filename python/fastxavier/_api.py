@@ -95,6 +95,10 @@ def resolve_key(seed: object, stream: object, threads: object = None) -> FillKey
     """Return the key of a call; seed=None takes the default seed's next stream."""
     threads = check_threads(threads)
     if seed is None:
+        if threads == 0:
+            # Raises now, not in the core after a stream was taken, if
+            # FASTXAVIER_NUM_THREADS is invalid.
+            _core.get_num_threads()
         if check_stream(stream) != 0:
             raise ValueError(
                 f"stream={stream!r} needs an explicit seed: with seed=None the default "

@@ -28,6 +28,7 @@ from typing import Optional, Union
 
 import numpy as np
 
+from . import _core
 from ._api import (
     FillKey,
     Stream,
@@ -47,7 +48,7 @@ from ._checks import (
     check_threads,
     check_uint64,
 )
-from ._dtypes import _largest_finite, dtype_name
+from ._dtypes import MAX_NORMAL_RADIUS, _largest_finite, dtype_name, smallest_normal
 from ._fans import (
     DEFAULT_BATCH_AXIS,
     DEFAULT_IN_AXIS,
@@ -96,6 +97,13 @@ JAX_SCHEMES = {
     "glorot_normal": (1.0, "fan_avg", "truncated_normal"),
 }
 DISTRIBUTIONS = ("truncated_normal", "normal", "uniform")
+
+# Largest magnitude of a value, in units of the bound or std, by distribution.
+REACH_IN_PARAMETERS = {
+    "uniform": 1.0,
+    "truncated_normal": 2.0,
+    "normal": MAX_NORMAL_RADIUS,
+}
 KAIMING_MODES = ("fan_in", "fan_out")
 
 ShapeLike = Union[int, Sequence[int]]
@@ -180,24 +188,61 @@ def check_target(array: np.ndarray, args: FillArgs) -> Optional[Target]:
     return Target(array, placement, fan_in, fan_out)
 
 
+def check_parameter_range(
+    dtype: np.dtype, distribution: str, parameter: float, source: str
+) -> None:
+    """Raise ValueError unless the dtype can hold the values of this bound or std.
+
+    The bound or std must be at least the dtype's smallest normal number: below it,
+    values lose precision as subnormals or round to zero. The values must stay within
+    the dtype's largest finite value: a uniform reaches its bound, a normal truncated
+    to [-2 std, 2 std] reaches 2 std, and an untruncated normal MAX_NORMAL_RADIUS std.
+    These are the limits that fastxavier.uniform_, normal_ and trunc_normal_ apply.
+    """
+    name = dtype_name(dtype)
+    label = "bound" if distribution == "uniform" else "std"
+    smallest = smallest_normal(name)
+    if not parameter >= smallest:
+        raise ValueError(
+            f"{source} gives a {distribution} {label} of {parameter!r}, below "
+            f"{smallest!r}, the smallest normal {name} value; expected a larger "
+            "scale or gain, or a wider dtype"
+        )
+    largest = _largest_finite(name)
+    reach = parameter * REACH_IN_PARAMETERS[distribution]
+    if not reach <= largest:
+        values = "" if distribution == "uniform" else f", whose values reach {reach!r}"
+        raise ValueError(
+            f"{source} gives a {distribution} {label} of {parameter!r}{values}, "
+            f"beyond {largest!r}, the largest {name} value; expected a smaller scale "
+            "or gain, or a wider dtype"
+        )
+
+
 def finish_plan(
     target: Target, distribution: str, parameter: float, source: str, args: FillArgs
 ) -> FillPlan:
-    """Check that the dtype can hold `parameter`, then take the key.
+    """Check that the dtype can hold the values of `parameter`, then take the key.
 
-    The key comes last because a seedless call draws a stream of the default seed.
+    The key comes last because a seedless call draws a stream of the default seed or
+    of a Generator, and a call that raises must not take one. For the same reason a
+    seedless call with threads=None checks FASTXAVIER_NUM_THREADS first.
     """
-    name = dtype_name(target.array.dtype)
-    representable = 0.0 < parameter <= _largest_finite(name)
-    # A parameter that rounds to 0 in the dtype would fill with zeros.
-    if not representable or float(np.asarray(parameter, target.array.dtype)) == 0.0:
-        label = "bound" if distribution == "uniform" else "std"
-        raise ValueError(
-            f"{source} gives a {distribution} {label} of {parameter!r}, which is not "
-            f"a positive finite {name} value; expected a scale closer to 1"
-        )
+    check_parameter_range(target.array.dtype, distribution, parameter, source)
+    if args.seed is None and args.threads is None:
+        check_thread_environment()
     key = resolve_key(args.seed, args.stream, args.threads)
     return FillPlan(distribution, parameter, key, target.placement)
+
+
+def check_thread_environment() -> None:
+    """Raise ValueError if FASTXAVIER_NUM_THREADS is set to an invalid value.
+
+    A fill with threads=None reads the variable in the compiled core, after the key
+    is drawn. The variable is not read once :func:`fastxavier.set_num_threads` has
+    been called.
+    """
+    _core.get_num_threads()
 
 
 def apply_kernel(array: np.ndarray, plan: Optional[FillPlan]) -> np.ndarray:
@@ -326,34 +371,38 @@ def plan_variance_scaling(
 # ---- allocation ----------------------------------------------------------------------
 
 
+BFLOAT16_MISSING = (
+    "dtype='bfloat16' needs the ml_dtypes package, which is not installed; install "
+    "it with `pip install ml_dtypes`"
+)
+
+
 def resolve_dtype(dtype: object) -> np.dtype:
     """Return the NumPy dtype of a float16, bfloat16, float32 or float64 request.
 
     None means float32, JAX's default float type. "bfloat16" imports ml_dtypes on
-    first use, so the package runs without it.
+    first use, so the package runs without it. fastxavier.dask checks its `dtype`
+    here too, so both raise the same errors.
     """
     if dtype is None:
         return np.dtype(np.float32)
+    expected = f"expected one of {', '.join(FLOAT_DTYPES)}"
     if isinstance(dtype, str) and dtype == "bfloat16":
         try:
             import ml_dtypes
         except ImportError:
-            raise ImportError(
-                "dtype='bfloat16' needs the ml_dtypes package; install it with "
-                "`pip install ml_dtypes`"
-            ) from None
+            raise ImportError(BFLOAT16_MISSING) from None
         return np.dtype(ml_dtypes.bfloat16)
     try:
         resolved = np.dtype(dtype)
     except TypeError:
-        raise TypeError(
-            f"dtype={dtype!r} is not a NumPy dtype; expected one of "
-            f"{', '.join(FLOAT_DTYPES)}"
-        ) from None
+        raise TypeError(f"dtype={dtype!r} is not a NumPy dtype; {expected}") from None
     if resolved.fields is not None or dtype_name(resolved) not in FLOAT_DTYPES:
-        raise TypeError(
-            f"dtype={resolved} is not supported; expected one of "
-            f"{', '.join(FLOAT_DTYPES)}"
+        raise TypeError(f"dtype={resolved} is not supported; {expected}")
+    if not resolved.isnative:
+        raise ValueError(
+            f"dtype={resolved.str!r} has non-native byte order; {expected} in native "
+            f"byte order, such as {resolved.newbyteorder('=').str!r}"
         )
     return resolved
 
@@ -372,7 +421,12 @@ def allocate(shape: ShapeLike, dtype: object) -> np.ndarray:
         raise ValueError(
             f"shape={extents} has a negative extent; expected extents >= 0"
         )
-    return np.empty(extents, dtype=resolve_dtype(dtype))
+    resolved = resolve_dtype(dtype)
+    try:
+        return np.empty(extents, dtype=resolved)
+    except ValueError as error:
+        # NumPy's limits: the number of dimensions, and the size in bytes.
+        raise ValueError(f"shape={extents} is invalid: {error}") from None
 
 
 # ---- public in-place fills ----------------------------------------------------------
@@ -431,8 +485,11 @@ def kaiming_uniform_(
     ValueError
         If `mode` is not "fan_in" or "fan_out" (PyTorch's message), `nonlinearity`
         is unknown, `a` is not finite, the needed fan is omitted for fewer than 2
-        dimensions, or a shared argument is invalid as in :func:`uniform_`. The
-        array is not modified.
+        dimensions, or a shared argument is invalid as in :func:`uniform_`. Also if
+        the bound or std is below the dtype's smallest normal number or gives
+        values beyond its largest finite value, or FASTXAVIER_NUM_THREADS is
+        invalid. The array is not modified and, if `seed` is None, no stream is
+        taken.
 
     Examples
     --------
@@ -564,9 +621,11 @@ def variance_scaling_(
     ValueError
         If `scale` is not finite and > 0, `mode`, `distribution` or `layout` is not
         one of the names above, an axis is out of range or named twice, a needed
-        fan is omitted for fewer than 2 dimensions, the resulting bound or std is 0
-        or too large for the dtype, or a shared argument is invalid as in
-        :func:`uniform_`. The array is not modified.
+        fan is omitted for fewer than 2 dimensions, or a shared argument is invalid
+        as in :func:`uniform_`. Also if the resulting bound or std is below the
+        dtype's smallest normal number or gives values beyond its largest finite
+        value, or FASTXAVIER_NUM_THREADS is invalid. The array is not modified and,
+        if `seed` is None, no stream is taken.
 
     Examples
     --------
@@ -1043,7 +1102,8 @@ global_shape, index
         If `dtype` is not one of the dtypes above, `shape` is not integers, or an
         argument has the wrong type.
     ValueError
-        If an extent is negative, or as in :func:`variance_scaling_`.
+        If an extent is negative, the shape passes NumPy's limits, `dtype` has
+        non-native byte order, or as in :func:`variance_scaling_`.
 
     Examples
     --------

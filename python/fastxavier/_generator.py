@@ -44,6 +44,24 @@ def child_seed(parent_seed: int, index: int) -> int:
     return int.from_bytes(hashlib.sha256(message).digest()[:8], "little")
 
 
+class _StreamSource:
+    """The source a seedless fill inside a Generator method draws its key from.
+
+    _seeding.next_default_key calls its next_key, which checks FASTXAVIER_NUM_THREADS
+    (when the call leaves `threads` at None) and then takes the generator's next
+    stream.
+    """
+
+    def __init__(self, generator: Generator, threads: object) -> None:
+        self._generator = generator
+        self._threads = threads
+
+    def next_key(self) -> tuple[int, int]:
+        if self._threads is None:
+            _family.check_thread_environment()
+        return self._generator.next_key()
+
+
 def _method_signature(function: Callable) -> inspect.Signature:
     """Return the signature of `function` with `self` first, without `seed`, and with
     stream=None (take the next stream) as the default."""
@@ -74,9 +92,11 @@ def _fill_method(function: Callable) -> Callable:
         positional = bound.args[1:]  # without self
         if stream is not None:
             return function(*positional, seed=self.seed, stream=stream, **bound.kwargs)
-        # Without a seed, the fill draws its key from the generator that
-        # drawing_from installs, after checking its arguments.
-        with _seeding.drawing_from(self):
+        # Without a seed, the fill checks its arguments and then draws its key from
+        # the source that drawing_from installs, so a call that raises in a check
+        # takes no stream.
+        source = _StreamSource(self, bound.arguments.get("threads"))
+        with _seeding.drawing_from(source):
             return function(*positional, **bound.kwargs)
 
     method.__name__ = function.__name__
@@ -228,7 +248,8 @@ class Generator:
         TypeError
             If `n` is not an integer.
         ValueError
-            If `n` is negative, or the spawn count would pass 2**64.
+            If `n` is negative, or the spawn count would pass 2**64 - 1. The
+            generator is not modified then.
 
         Examples
         --------
@@ -242,10 +263,14 @@ class Generator:
             raise ValueError(f"n={count} is invalid; expected an integer >= 0")
         with self._lock:
             first = self._spawn_count
-            if first + count > UINT64_LIMIT:
+            # Raise rather than wrap around, because wrapping would reuse child
+            # indices from 0 and so return children equal to earlier ones. The count
+            # stays in [0, 2**64), the range that set_state and pickle accept.
+            if first + count > UINT64_LIMIT - 1:
                 raise ValueError(
-                    f"spawning {count} more generators passes 2**64 children of seed "
-                    f"{self._seed}; expected a smaller n"
+                    f"n={count} is too large, because it would raise the spawn count "
+                    f"of this generator from {first} past 2**64 - 1, the largest "
+                    f"spawn count; expected n <= {UINT64_LIMIT - 1 - first}"
                 )
             self._spawn_count = first + count
             seed = self._seed
@@ -363,6 +388,8 @@ class Generator:
             _api.prepare_bits(array, self.seed, 0, start, threads)
             if array.size == 0:
                 return array
+            if threads is None:
+                _family.check_thread_environment()
         seed, stream = self.next_key(stream)
         return _api.bits_(array, seed=seed, stream=stream, start=start, threads=threads)
 

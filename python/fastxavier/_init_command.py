@@ -204,6 +204,18 @@ def parse_shape(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(
             f"invalid shape {text!r}; expected every extent >= 1"
         )
+    # The array is a NumPy memory map, so NumPy's limit on the number of dimensions
+    # applies. Its size in bytes is checked against the free disk space later.
+    try:
+        np.empty((0,) * len(shape), dtype=np.uint8)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"invalid shape {text!r}: {error}") from None
+    size = math.prod(shape)
+    if size > 1 << 64:
+        raise argparse.ArgumentTypeError(
+            f"invalid shape {text!r}; it has {size} elements, more than 2**64, the "
+            "length of a stream"
+        )
     return shape
 
 

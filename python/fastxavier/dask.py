@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 import functools
+import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Union
@@ -33,14 +34,17 @@ try:
     from dask.base import tokenize
 except ImportError as error:  # pragma: no cover - depends on the environment
     raise ImportError(
-        "fastxavier.dask needs dask[array]; install it with "
-        "'pip install \"fastxavier[dask]\"' or 'pip install \"dask[array]\"'"
+        "fastxavier.dask needs dask[array], which is not installed; install it with "
+        '`pip install ".[dask]"` from a fastxavier source checkout, or with '
+        '`pip install "dask[array]" distributed`'
     ) from error
 
 import fastxavier
 
 from ._api import resolve_key
-from ._dtypes import FLOAT_DTYPE_NAMES, dtype_name
+from ._checks import UINT64_LIMIT
+from ._dtypes import dtype_name
+from ._family import resolve_dtype
 
 __all__ = ["uniform", "normal", "trunc_normal", "from_fill"]
 
@@ -130,7 +134,7 @@ def uniform(
         As in :func:`fastxavier.uniform_`.
     dtype : str or numpy.dtype, default "float32"
         float16, bfloat16 (needs ml_dtypes on the client and every worker), float32
-        or float64.
+        or float64, in native byte order. None means float32.
     threads : int or None, default 1
         Threads of each block's fill. dask already runs blocks in parallel, so one
         thread per block avoids oversubscribing the cores; None uses
@@ -144,9 +148,13 @@ def uniform(
 
     Raises
     ------
+    ImportError
+        If `dtype` is "bfloat16" and ml_dtypes is not installed.
     TypeError, ValueError
         At call time, with the messages of :func:`fastxavier.uniform_`, for invalid
-        fans, gain, seed, stream or threads, and for an invalid shape or dtype.
+        fans, gain, seed, stream or threads. For an invalid `shape` (more than 2**64
+        elements, or beyond NumPy's limits) or `dtype`, with a message that names
+        that argument.
     """
     return from_fill(
         fastxavier.uniform_,
@@ -263,12 +271,15 @@ def from_fill(
 
     Raises
     ------
-    TypeError, ValueError
+    ImportError, TypeError, ValueError
         At call time: the errors `fill` raises for these arguments on an array of
-        `shape`, and errors for an invalid shape, dtype or seed.
+        `shape`, and errors for an invalid shape, dtype or seed, as in
+        :func:`uniform`.
     """
     shape = _check_shape(shape)
-    dtype = _check_dtype(dtype)
+    # The check of the allocating forms (fastxavier.glorot_uniform and others), so
+    # both raise the same errors.
+    dtype = resolve_dtype(dtype)
     if seed is None:
         raise ValueError(_SEED_REQUIRED)
     key = resolve_key(seed, stream, threads)
@@ -308,32 +319,23 @@ def _check_shape(shape: object) -> tuple[int, ...]:
         raise TypeError(f"shape={shape!r} is invalid; {expected}") from None
     if any(extent < 0 for extent in checked):
         raise ValueError(f"shape={shape!r} has a negative extent; {expected}")
-    return checked
-
-
-def _check_dtype(dtype: object) -> np.dtype:
-    if isinstance(dtype, str) and dtype == "bfloat16":
-        try:
-            import ml_dtypes
-        except ImportError:
-            raise ValueError(
-                "dtype='bfloat16' needs the ml_dtypes package; install it with "
-                "'pip install ml_dtypes'"
-            ) from None
-        return np.dtype(ml_dtypes.bfloat16)
-    expected = ", ".join(FLOAT_DTYPE_NAMES)
+    # Each block is a NumPy array, so NumPy's limits on the number of dimensions
+    # and on each extent apply.
     try:
-        checked = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(
-            f"dtype={dtype!r} is invalid; expected one of {expected}"
-        ) from None
-    if dtype_name(checked) not in FLOAT_DTYPE_NAMES or checked.fields is not None:
-        raise TypeError(f"dtype={dtype!r} is invalid; expected one of {expected}")
-    if not checked.isnative:
+        np.empty((0,) * len(checked), dtype=np.uint8)
+    except ValueError as error:
+        raise ValueError(f"shape={checked} is invalid: {error}") from None
+    largest_extent = np.iinfo(np.intp).max
+    if any(extent > largest_extent for extent in checked):
         raise ValueError(
-            f"dtype={dtype!r} has non-native byte order; expected "
-            f"{dtype_name(checked)} in native byte order"
+            f"shape={checked} has an extent above {largest_extent}, the largest "
+            "that NumPy accepts"
+        )
+    size = math.prod(checked)
+    if size > UINT64_LIMIT:
+        raise ValueError(
+            f"shape={checked} has {size} elements, more than 2**64, the length of a "
+            "stream; expected a smaller shape"
         )
     return checked
 

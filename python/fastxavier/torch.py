@@ -20,14 +20,22 @@ try:
     import torch
 except ImportError as error:
     raise ImportError(
-        "fastxavier.torch needs PyTorch, which is not installed; install it with "
-        "pip install torch"
+        "fastxavier.torch needs PyTorch, which is not installed. Install a CPU build, "
+        "such as the version the tests use: `pip install torch==2.13.0 --index-url "
+        "https://download.pytorch.org/whl/cpu` (a plain `pip install torch` on Linux "
+        "gets a CUDA build of several GB)"
     ) from error
 
 import fastxavier
 
 from . import _family
-from ._checks import check_gain, check_positive, check_threads, check_uint64
+from ._checks import (
+    check_gain,
+    check_positive,
+    check_real,
+    check_threads,
+    check_uint64,
+)
 
 __all__ = [
     "xavier_uniform_",
@@ -523,12 +531,47 @@ def _check_materialized(name: str, parameter) -> None:
         )
 
 
-def _check_plan(plan: _ParameterPlan) -> None:
-    if plan.rule != "keep":
-        try:
-            _numpy_view(plan.tensor)
-        except (TypeError, ValueError) as error:
-            raise type(error)(f"parameter {plan.name!r}: {error}") from None
+def _check_plan(plan: _ParameterPlan, scheme_fill, arguments: dict, seed, threads):
+    """Raise what applying `plan` would raise, without writing the parameter."""
+    if plan.rule == "keep":
+        return
+    try:
+        _numpy_view(plan.tensor)
+        if plan.rule == "scheme" and plan.tensor.numel() > 0:
+            # Filling one element of the parameter's shape, on a scratch tensor, runs
+            # every check of the real fill, such as the fans and a bound or std that
+            # the dtype cannot hold.
+            shape = tuple(plan.tensor.shape)
+            probe = torch.empty(
+                (1,) * len(shape), dtype=plan.tensor.dtype, device="cpu"
+            )
+            scheme_fill(
+                probe,
+                **arguments,
+                seed=seed,
+                stream=plan.name,
+                threads=threads,
+                global_shape=shape,
+                index=(slice(0, 1),) * len(shape),
+            )
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"parameter {plan.name!r}: {error}") from None
+
+
+def _check_option_types(options: dict) -> None:
+    """Raise TypeError for an init_module_ option of the wrong type.
+
+    `options` maps each option's name to its value. scheme, bias, mode, nonlinearity
+    and prefix must be str, and gain, a and std real numbers.
+    """
+    for name in ("scheme", "bias", "mode", "nonlinearity", "prefix"):
+        value = options[name]
+        if not isinstance(value, str):
+            raise TypeError(
+                f"{name}={value!r} has type {type(value).__name__}; expected a str"
+            )
+    for name in ("gain", "a", "std"):
+        check_real(options[name], name)
 
 
 def _scheme_arguments(scheme, gain, a, mode, nonlinearity, std) -> dict:
@@ -652,26 +695,43 @@ def init_module_(
     Raises
     ------
     TypeError
-        If `module` is not a torch.nn.Module, or a parameter has a dtype the
-        drop-ins reject.
+        If `module` is not a torch.nn.Module, an option has the wrong type
+        (`scheme`, `bias`, `mode`, `nonlinearity` or `prefix` not a str, `gain`,
+        `a` or `std` not a real number, `seed` or `threads` not an integer), or a
+        parameter has a dtype the drop-ins reject.
     ValueError
         If `scheme` or `bias` is unknown, an option is given that `scheme` does not
-        use, a parameter is on the meta or a non-CPU device, or a lazy module is not
-        materialized. Nothing is written then.
+        use, a parameter is on the meta or a non-CPU device, a lazy module is not
+        materialized, or the scheme's fill of a parameter would raise (for example
+        a bound or std that the parameter's dtype cannot hold). Nothing is written
+        then.
     """
     if not isinstance(module, torch.nn.Module):
         raise TypeError(
             f"module must be a torch.nn.Module, got {type(module).__name__}"
         )
     seed = check_uint64(seed, "seed")
+    _check_option_types(
+        {
+            "scheme": scheme,
+            "bias": bias,
+            "mode": mode,
+            "nonlinearity": nonlinearity,
+            "prefix": prefix,
+            "gain": gain,
+            "a": a,
+            "std": std,
+        }
+    )
     arguments = _scheme_arguments(scheme, gain, a, mode, nonlinearity, std)
     if bias not in ("zeros", "keep"):
         raise ValueError(f"bias={bias!r} is invalid; expected 'zeros' or 'keep'")
     check_threads(threads)
 
+    scheme_fill = _SCHEMES[scheme]
     plans = _plan_module(module, prefix, bias)
     for plan in plans:
-        _check_plan(plan)
+        _check_plan(plan, scheme_fill, arguments, seed, threads)
     for plan in plans:
-        _apply_plan(plan, _SCHEMES[scheme], arguments, seed, threads)
+        _apply_plan(plan, scheme_fill, arguments, seed, threads)
     return module
