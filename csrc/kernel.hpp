@@ -29,8 +29,8 @@ struct TruncatedNormalSpec {
   double highest;
 };
 
-// What to write: element i of the logical stream is a pure function of these fields
-// and i.
+// Description of a fill: element i of the logical stream is a pure function of these
+// fields and i.
 struct FillSpec {
   Distribution distribution;
   DType dtype;

@@ -9,8 +9,8 @@
 // Elements per chunk: 8 KiB of float64 values plus their words stay in L1 cache.
 constexpr size_t kChunk = 1024;
 
-// How elements map to words: a group of `elements` elements uses `words` consecutive
-// words, and group g starts at word g * words.
+// Mapping of elements to words: a group of `elements` elements uses `words`
+// consecutive words, and group g starts at word g * words.
 struct GroupShape {
   uint32_t elements;
   uint32_t words;

@@ -66,10 +66,10 @@ void fill_view(const ArrayView& view, const FillSpec& spec, uint64_t first, int 
   // cannot be freed while other Python threads run. Concurrent writes to the same
   // buffer from Python are a data race of the caller's making, as in NumPy.
   //
-  // The GIL is released and taken back by hand, not by py::gil_scoped_release: when
+  // The GIL is released and taken back by hand, not by py::gil_scoped_release. When
   // the interpreter is finalizing, taking the GIL back ends a daemon thread by
-  // unwinding its stack, and that unwinding must not start in a destructor (which is
-  // noexcept) or the process aborts.
+  // unwinding its stack. That unwinding must not start in a destructor, which is
+  // noexcept, or the process aborts.
   PyThreadState* state = PyEval_SaveThread();
   try {
     fill_array(spec, view, first, nthreads);

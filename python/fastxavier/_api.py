@@ -477,9 +477,9 @@ def trunc_normal_(
     Raises
     ------
     TypeError, ValueError
-        As in :func:`uniform_`, and ValueError if a >= b, std <= 0, or the interval
-        holds too little probability mass for float64 (more than about 36 standard
-        deviations from the mean on one side).
+        As in :func:`uniform_`. Also ValueError if a >= b or std <= 0, if the values
+        would not fit the dtype, or if the interval has too little probability for
+        float64 (both ends more than about 37 standard deviations out on one side).
     """
     check_float_array(array)
     mean, std, a, b = check_truncation(mean, std, a, b)

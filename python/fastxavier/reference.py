@@ -1,8 +1,8 @@
 """Executable specification of the fastxavier stream, in Python and NumPy.
 
 Every function here mirrors one in ``csrc/`` step by step, with the same names, so the
-two can be read side by side; the test suite holds the compiled kernel equal to this
-module bit for bit. It is slow (NumPy arrays of intermediate values) and meant for
+two can be read side by side. The test suite checks that the compiled kernel writes
+the same bits as this module. It is slow (NumPy arrays of intermediate values) and meant for
 tests, audits and porting, not for filling large arrays.
 
 Stream format, version 1, in brief (``docs/stream.md`` has the full text):
