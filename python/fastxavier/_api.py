@@ -190,6 +190,10 @@ def fill_truncated_normal(
 ):
     """Fill with N(mean, std^2) restricted to [lower, upper] (arguments checked)."""
     truncation = truncation_constants(array.dtype, mean, std, lower, upper)
+    return _run_truncated(array, mean, std, truncation, key, placement)
+
+
+def _run_truncated(array, mean, std, truncation, key, placement):
     return _run(
         array,
         _TRUNCATED_NORMAL,
@@ -489,15 +493,7 @@ def trunc_normal_(
         return array
     truncation = truncation_constants(array.dtype, mean, std, a, b)
     key = resolve_key(seed, stream, threads)  # last: a call that raises takes no stream
-    return _run(
-        array,
-        _TRUNCATED_NORMAL,
-        key,
-        placement,
-        param=std,
-        mean=mean,
-        truncation=truncation,
-    )
+    return _run_truncated(array, mean, std, truncation, key, placement)
 
 
 # ---- raw words -----------------------------------------------------------------------
