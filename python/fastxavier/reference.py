@@ -2,8 +2,8 @@
 
 Every function here mirrors one in ``csrc/`` step by step, with the same names, so the
 two can be read side by side. The test suite checks that the compiled kernel writes
-the same bits as this module. It is slow (NumPy arrays of intermediate values) and meant for
-tests, audits and porting, not for filling large arrays.
+the same bits as this module. It is slow (NumPy arrays of intermediate values) and
+meant for tests, audits and porting, not for filling large arrays.
 
 Stream format, version 1, in brief (``docs/stream.md`` has the full text):
 
