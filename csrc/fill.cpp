@@ -132,9 +132,9 @@ bool rows_are_adjacent(const RowLayout& layout) {
 // Rows that one tile can take starting at `row`: they must stay within the last outer
 // dimension, so that they remain adjacent in memory.
 uint64_t tile_rows(const RowLayout& layout, uint64_t row) {
-  const uint64_t wanted = kTileRowBytes / layout.itemsize;
+  const uint64_t full_tile = kTileRowBytes / layout.itemsize;
   const uint64_t extent = static_cast<uint64_t>(layout.outer_shape.back());
-  return std::min(wanted, extent - row % extent);
+  return std::min(full_tile, extent - row % extent);
 }
 
 // Fills `rows` whole adjacent rows starting at `row`: each block of columns is computed
@@ -217,7 +217,7 @@ void fill_share(const FillSpec& spec, const KernelPath& path, const RowLayout& l
 // the OS reports it.
 // NOTE: virtual machines may report the host's whole cache to a guest of a few CPUs
 // (480 MiB for 2 CPUs was seen). So the share is clamped to [1 MiB, 4 MiB], the range
-// of last-level cache per core of common x86 server parts; the clamp is an estimate.
+// of last-level cache per core of common x86 server parts. The clamp is an estimate.
 size_t streaming_threshold_bytes() {
   static const size_t threshold = [] {
     const char* text = std::getenv("FASTXAVIER_STREAMING_BYTES");

@@ -41,7 +41,7 @@ struct FillSpec {
   // Normal and truncated normal: added to every value when nonzero.
   double mean;
   // float16 and bfloat16 uniforms: bits of the smallest positive value of the dtype at
-  // or above the bound; a value whose magnitude reaches it steps toward zero.
+  // or above the bound. A value whose magnitude reaches it steps toward zero.
   uint16_t half_limit;
   TruncatedNormalSpec truncation;
   // Added to every block index: a word stream read from word 4 * block_base + i.

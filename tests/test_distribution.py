@@ -1,6 +1,6 @@
 """Statistics of the fills, with tolerances stated per test.
 
-Every test uses a fixed seed, so each result is deterministic; the tolerances are
+Every test uses a fixed seed, so each result is deterministic. The tolerances are
 chosen so that a correct generator fails with probability below about 1e-6, and a
 wrong scale, offset or shape of the distribution fails for certain.
 """

@@ -208,8 +208,8 @@ def test_fast_and_checked_paths_agree(function, fans, float_dtype):
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
 @pytest.mark.parametrize("threads", [1, 3], ids=["threads=1", "threads=3"])
 def test_f_order_tiles(function, dtype, threads):
-    # F-ordered arrays are written a tile of adjacent rows at a time; sizes that are not
-    # multiples of the tile and 3-D transposes cover its edges.
+    # F-ordered arrays are written a tile of adjacent rows at a time. Sizes that are not
+    # multiples of the tile, and 3-D transposes, cover its edges.
     for shape, axes in (((1000, 300), (0, 1)), ((37, 513, 5), (2, 1, 0))):
         view = np.empty(shape, dtype=dtype, order="F").transpose(axes)
         getattr(fastxavier, function)(view, 3, 5, seed=4, threads=threads)

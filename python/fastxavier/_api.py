@@ -291,6 +291,13 @@ def xavier_fill_checked(
     return fill_normal(array, call.param, call.key, call.placement)
 
 
+def _xavier_fill(args: tuple, distribution: int, global_shape, index):
+    """Run a Xavier fill: C++ checks the common case, Python checks all others."""
+    if global_shape is None and index is None:
+        return _core.xavier_fill(*args, distribution)
+    return xavier_fill_checked(*args, distribution, global_shape, index)
+
+
 def uniform_(
     array: np.ndarray,
     fan_in: Optional[int] = None,
@@ -363,22 +370,8 @@ def uniform_(
     >>> fastxavier.uniform_(w, seed=42) is w
     True
     """
-    if global_shape is None and index is None:
-        return _core.xavier_fill(
-            array, fan_in, fan_out, gain, seed, stream, threads, _UNIFORM
-        )
-    return xavier_fill_checked(
-        array,
-        fan_in,
-        fan_out,
-        gain,
-        seed,
-        stream,
-        threads,
-        _UNIFORM,
-        global_shape,
-        index,
-    )
+    args = (array, fan_in, fan_out, gain, seed, stream, threads)
+    return _xavier_fill(args, _UNIFORM, global_shape, index)
 
 
 def normal_(
@@ -406,22 +399,8 @@ def normal_(
     >>> w.dtype
     dtype('float64')
     """
-    if global_shape is None and index is None:
-        return _core.xavier_fill(
-            array, fan_in, fan_out, gain, seed, stream, threads, _NORMAL
-        )
-    return xavier_fill_checked(
-        array,
-        fan_in,
-        fan_out,
-        gain,
-        seed,
-        stream,
-        threads,
-        _NORMAL,
-        global_shape,
-        index,
-    )
+    args = (array, fan_in, fan_out, gain, seed, stream, threads)
+    return _xavier_fill(args, _NORMAL, global_shape, index)
 
 
 # ---- truncated normal ----------------------------------------------------------------

@@ -12,7 +12,7 @@ Stream format, version 1, in brief (``docs/stream.md`` has the full text):
   stream s has counter (b low, b high, s low, s high). Word i of a stream is word
   i mod 4 of block i // 4.
 * Element i of an array (its C-order index) uses word i (float32) or words 2i and
-  2i + 1 (float64) for uniforms; normal pairs (2k, 2k + 1) use words 2k, 2k + 1
+  2i + 1 (float64) for uniforms. Normal pairs (2k, 2k + 1) use words 2k and 2k + 1
   (float32) or 4k .. 4k + 3 (float64).
 """
 
@@ -199,8 +199,9 @@ def log_unit_f64(x: np.ndarray) -> np.ndarray:
 
 
 # sin and cos of 2 pi k / 2^bits: k + 2^(bits-3) gives a quadrant q (top two bits) and
-# f in [-1/2, 1/2) with angle (pi/2)(q + f); Taylor series in f, coefficients
-# (pi/2)^n / n!, then the quadrant swaps cos and sin and flips signs.
+# f in [-1/2, 1/2) with angle (pi/2)(q + f). Polynomials in f give sin and cos of
+# (pi/2) f: Taylor series for float64, least-squares fits for float32. The quadrant
+# then swaps cos and sin and flips signs.
 
 # float32 uses least-squares fits on [-1/2, 1/2] instead of the Taylor series.
 SIN_F32 = [
